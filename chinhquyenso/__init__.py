@@ -1,0 +1,1 @@
+"""Chính quyền số: a digital local-government platform for Vietnamese provinces."""

@@ -1,0 +1,206 @@
+"""Django settings for Chính quyền số.
+
+Everything that differs between installations is read from the environment through the typed
+helpers in :mod:`chinhquyenso.env`; ``chinhquyenso settings-help`` lists every variable.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from chinhquyenso.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(
+    env_str("CQS_VAR_DIR", str(BASE_DIR / "var"), help_text="Folder for the SQLite file, uploads, keys.")
+)
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+TESTING = "pytest" in sys.modules or env_bool("CQS_TESTING", False, help_text="Set by the test runner.")
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, or one generated once and kept under var/."""
+    configured = env_str("SECRET_KEY", "", help_text="Django secret key; generated into var/ if unset.")
+    if configured:
+        return configured
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False, help_text="Django debug mode; never on in production.")
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"], help_text="Comma-separated host names."
+)
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS", [], help_text="Comma-separated origins (https://…) behind a proxy."
+)
+SECURE_COOKIES = env_bool("SECURE_COOKIES", False, help_text="Send cookies over HTTPS only.")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django_tasks",
+    "django_tasks_db",
+    "treebeard",
+    "chinhquyenso.core",
+    "chinhquyenso.units",
+    "chinhquyenso.accounts",
+    "chinhquyenso.api",
+    "chinhquyenso.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "chinhquyenso.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "chinhquyenso.urls"
+WSGI_APPLICATION = "chinhquyenso.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "chinhquyenso" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "chinhquyenso.portal.context_processors.site",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env_str(
+    "DATABASE_URL",
+    f"sqlite:///{VAR_DIR / 'chinhquyenso.sqlite3'}",
+    help_text="Database URL; SQLite under var/ by default, postgres://… for PostgreSQL.",
+)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["chinhquyenso.accounts.backends.EmailOrPhoneBackend"]
+LOGIN_URL = "portal:login"
+LOGIN_REDIRECT_URL = "portal:workspace"
+LOGOUT_REDIRECT_URL = "portal:home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "chinhquyenso" / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG or TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend"
+        )
+    }
+}
+
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend",
+    help_text="Django e-mail backend; django.core.mail.backends.smtp.EmailBackend for SMTP.",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost", help_text="SMTP host.")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, help_text="SMTP port.")
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "", help_text="SMTP user.")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "", help_text="SMTP password.")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False, help_text="Use STARTTLS for SMTP.")
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "no-reply@localhost", help_text="Sender address of outgoing mail."
+)
+
+# The province this installation serves (its code in the official unit list).
+PROVINCE_CODE = env_str("PROVINCE_CODE", "40", help_text="Official code of the province served.")
+SITE_NAME = env_str(
+    "SITE_NAME", "Cổng Chính quyền số", help_text="Name of the portal shown in page headers."
+)
+
+# Working calendar (Civil Code 2015 Art. 147-148; counter hours from the one-stop rules).
+WORKING_HOURS = env_str(
+    "WORKING_HOURS",
+    "07:00-11:30,13:30-17:00",
+    help_text="Daily counter/working periods, comma-separated HH:MM-HH:MM.",
+)
+WORKING_WEEKDAYS = env_str(
+    "WORKING_WEEKDAYS", "0,1,2,3,4", help_text="Working weekdays, 0 = Monday … 6 = Sunday."
+)
+
+# Demo-only switches; production settings never enable them.
+DEMO_MODE = env_bool("DEMO_MODE", False, help_text="Allow the demo data (demo logins, demo API key).")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO", help_text="Log level.")},
+}
+
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

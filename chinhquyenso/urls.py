@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from chinhquyenso.api.api import api
+from chinhquyenso.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+    path("", include("chinhquyenso.portal.urls")),
+]
