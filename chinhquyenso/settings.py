@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "treebeard",
+    "ninja",  # serves the API docs page (Swagger UI) from its own static files, no CDN
     "chinhquyenso.core",
     "chinhquyenso.units",
     "chinhquyenso.accounts",
