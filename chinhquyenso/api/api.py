@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
+
+from chinhquyenso.api.errors import install_error_handlers
+
+DESCRIPTION = """API tích hợp của nền tảng Chính quyền số (vai trò LGSP).
+
+**Xác thực.** Gửi khóa API trong tiêu đề `Authorization: Bearer <khóa>`. Mỗi khóa chỉ được
+các quyền (scope) và đơn vị đã cấp; đơn vị được cấp bao gồm cả các đơn vị trực thuộc.
+
+**Lỗi.** Mọi lỗi trả về cùng một dạng:
+`{"error": {"code": "...", "message": "...", "details": [{"field": "...", "message": "..."}]}}`.
+Mã lỗi: `validation_error` (400), `not_authenticated` (401), `forbidden` (403),
+`not_found` (404), `conflict` (409), `too_many_requests` (429), `internal_error` (500).
+
+**Phân trang.** Danh sách nhận `limit` và `offset`, trả về `{"items": [...], "count": n}`.
+"""
 
 api = NinjaAPI(
     title="Chính quyền số API",
     version="1.0.0",
-    description="API tích hợp của nền tảng Chính quyền số (vai trò LGSP).",
+    description=DESCRIPTION,
     urls_namespace="api-v1",
+    # Served from ninja's own static files ("ninja" in INSTALLED_APPS); no validator badge,
+    # which would call an outside service.
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
 )
+install_error_handlers(api)
 
 # Each app contributes its router; the paths are part of the public, versioned contract.
 from chinhquyenso.core.api import router as calendar_router  # noqa: E402

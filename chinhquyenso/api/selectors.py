@@ -1,0 +1,45 @@
+"""Reads for the integration API: what a client system may see."""
+
+from __future__ import annotations
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Substr
+
+from chinhquyenso.api.keys import key_hash
+from chinhquyenso.api.models import ApiClient
+from chinhquyenso.core.search import search
+from chinhquyenso.units.models import Unit
+
+
+def api_client_by_key(key: str) -> ApiClient | None:
+    """The client owning *key* (active or not), or ``None``."""
+    if not key:
+        return None
+    return ApiClient.objects.filter(key_hash=key_hash(key)).first()
+
+
+def client_units(client: ApiClient) -> QuerySet[Unit]:
+    """Units the client may see: every unit when none is granted, else the granted subtrees."""
+    granted = list(client.units.values_list("path", flat=True))
+    if not granted:
+        return Unit.objects.all()
+    subtrees = Q()
+    for path in granted:
+        subtrees |= Q(path__startswith=path)
+    return Unit.objects.filter(subtrees)
+
+
+def client_unit_list(
+    *, client: ApiClient, q: str = "", kind: str = "", parent_code: str = ""
+) -> QuerySet[Unit]:
+    """The client's units, filtered, in tree order, each annotated with ``parent_code``."""
+    parent_path = Substr(OuterRef("path"), 1, (OuterRef("depth") - 1) * Unit.steplen)
+    units = client_units(client).annotate(
+        parent_code=Subquery(Unit.objects.filter(path=parent_path).values("code")[:1])
+    )
+    if kind:
+        units = units.filter(kind=kind)
+    if parent_code:
+        units = units.filter(parent_code=parent_code)
+    units = search(units, q, ["name", "short_name", "code"])
+    return units.order_by(F("path").asc())
