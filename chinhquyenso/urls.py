@@ -12,3 +12,6 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("", include("chinhquyenso.portal.urls")),
 ]
+
+handler404 = "chinhquyenso.core.views.page_not_found"
+handler500 = "chinhquyenso.core.views.server_error"
