@@ -1,18 +1,74 @@
+"""Public portal pages, login, the citizen's account page and the officials' workspace."""
+
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+from django_stubs_ext import StrOrPromise
+
+from chinhquyenso.accounts.models import Role, User
+from chinhquyenso.accounts.permissions import (
+    has_role,
+    role_required,
+    roles_of,
+    units_visible_to,
+)
+from chinhquyenso.portal.forms import DossierLookupForm, LoginForm
+from chinhquyenso.portal.selectors import site_province, unit_chain, units_in_tree_order
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    return render(
+        request,
+        "portal/home.html",
+        {"province": site_province(), "lookup_form": DossierLookupForm(auto_id="home_%s")},
+    )
+
+
+@require_GET
+def dossier_lookup(request: HttpRequest) -> HttpResponse:
+    """Placeholder until dossiers can be looked up: echoes the code typed in."""
+    form = DossierLookupForm(request.GET or None)
+    code = form.cleaned_data["ma"] if form.is_valid() else ""
+    return render(request, "portal/lookup.html", {"form": form, "code": code})
+
+
+@require_GET
+def coming_soon(request: HttpRequest, *, title: StrOrPromise) -> HttpResponse:
+    return render(request, "portal/coming_soon.html", {"title": title})
+
+
+def feedback(request: HttpRequest) -> HttpResponse:
+    return coming_soon(request, title=_("Phản ánh kiến nghị"))
+
+
+def online_services(request: HttpRequest) -> HttpResponse:
+    return coming_soon(request, title=_("Dịch vụ công trực tuyến"))
+
+
+def landing_url(user: User) -> str:
+    """Where a user lands after logging in: officials at work, applicants on their account."""
+    if user.is_official and roles_of(user):
+        return resolve_url("portal:workspace")
+    if user.is_staff:
+        return resolve_url("admin:index")
+    return resolve_url("portal:account")
 
 
 class LoginView(auth_views.LoginView):
     template_name = "portal/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        user = self.request.user
+        assert isinstance(user, User)
+        return landing_url(user)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -20,5 +76,26 @@ class LogoutView(auth_views.LogoutView):
 
 
 @login_required
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/account.html", {"account": request.user})
+
+
+@role_required()
+@require_GET
 def workspace(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/workspace.html")
+    user = request.user
+    assert isinstance(user, User)
+    held = roles_of(user)
+    visible = units_in_tree_order(units_visible_to(user))
+    return render(
+        request,
+        "portal/workspace.html",
+        {
+            "official": user,
+            "unit_chain": unit_chain(user.unit) if user.unit else [],
+            "role_labels": [role.label for role in Role if role in held],
+            "visible_units": list(visible),
+            "is_system_admin": has_role(user, Role.SYSTEM_ADMIN),
+        },
+    )
