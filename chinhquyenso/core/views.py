@@ -51,7 +51,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500 without a traceback; the error itself is logged by Django."""
     if _is_api(request):
-        error = ApiError(_("Lỗi hệ thống, vui lòng thử lại sau."), status=500, code="internal_error")
+        error = ApiError(
+            _("Lỗi hệ thống, vui lòng thử lại sau."), status=500, code="internal_error"
+        )
         return JsonResponse(error.body(), status=500)
     # No template context processors here: they may be what failed.
     return HttpResponse(

@@ -18,7 +18,7 @@ def test_unknown_page_answers_vietnamese_page():
     response = Client().get("/khong-co-trang-nay/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
-    assert "lang=\"vi\"" in response.content.decode()
+    assert 'lang="vi"' in response.content.decode()
 
 
 def test_server_error_hides_details(rf):
