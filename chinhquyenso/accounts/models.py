@@ -27,7 +27,9 @@ class Role(models.TextChoices):
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, email: str | None = None, password: str | None = None, **extra: Any) -> User:
+    def create_user(
+        self, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
         user = self.model(email=self.normalize_email(email) or None, **extra)
         user.set_password(password)
         user.save(using=self._db)
@@ -81,7 +83,9 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_has_email_or_phone",
             ),
             models.CheckConstraint(
-                condition=~Q(account_type="official") | Q(unit__isnull=False) | Q(is_superuser=True),
+                condition=~Q(account_type="official")
+                | Q(unit__isnull=False)
+                | Q(is_superuser=True),
                 name="official_has_unit",
             ),
         ]

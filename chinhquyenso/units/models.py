@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import ClassVar
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from chinhquyenso.core.search import SearchableMixin
 
@@ -67,6 +71,10 @@ class Unit(SearchableMixin, MP_Node):
         related_name="predecessors",
     )
 
+    # Declared again (MP_Node sets both) for the type checker, which cannot see into treebeard.
+    objects: models.Manager[Unit] = MP_NodeManager()
+    _default_manager: ClassVar[models.Manager[Unit]]
+
     class Meta:
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
@@ -74,6 +82,11 @@ class Unit(SearchableMixin, MP_Node):
     def __str__(self) -> str:
         return self.name
 
+    def is_active_on(self, day: dt.date) -> bool:
+        """In force on *day*: ``valid_from`` and ``valid_to`` are both inclusive."""
+        started = self.valid_from is None or self.valid_from <= day
+        return started and (self.valid_to is None or self.valid_to >= day)
+
     @property
     def is_active(self) -> bool:
-        return self.valid_to is None
+        return self.is_active_on(timezone.localdate())
