@@ -60,6 +60,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     job_title = models.CharField(_("chức vụ"), max_length=255, blank=True)
     organisation_name = models.CharField(_("tên tổ chức"), max_length=255, blank=True)
     tax_code = models.CharField(_("mã số thuế"), max_length=14, blank=True)
+    personal_data_consent_at = models.DateTimeField(
+        _("đồng ý xử lý dữ liệu cá nhân lúc"),
+        null=True,
+        blank=True,
+        help_text=_("Thời điểm chủ tài khoản đồng ý (Nghị định 13/2023/NĐ-CP)."),
+    )
     is_staff = models.BooleanField(
         _("truy cập trang quản trị"),
         default=False,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chinhquyenso.accounts.models import AccountType, OfficialRole, Role, User
@@ -121,9 +122,14 @@ def applicant_register(
     account_type: str = AccountType.CITIZEN,
     organisation_name: str = "",
     tax_code: str = "",
+    consent_given: bool = False,
     by: Any = None,
 ) -> User:
-    """Register a citizen or business account, identified by e-mail or phone number."""
+    """Register a citizen or business account, identified by e-mail or phone number.
+
+    *consent_given* records that the person agreed to the processing of their personal data
+    for the purposes stated on the registration page (Decree 13/2023/NĐ-CP Art. 11).
+    """
     if account_type not in (AccountType.CITIZEN, AccountType.BUSINESS):
         raise ValidationError({"account_type": _("Loại tài khoản không hợp lệ.")})
     if account_type == AccountType.BUSINESS and not organisation_name.strip():
@@ -136,6 +142,7 @@ def applicant_register(
         account_type=account_type,
         organisation_name=clean_text(organisation_name),
         tax_code=clean_text(tax_code),
+        personal_data_consent_at=timezone.now() if consent_given else None,
     )
     user.set_password(password)
     user.full_clean(exclude=["password"])

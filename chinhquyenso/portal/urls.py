@@ -10,6 +10,7 @@ urlpatterns = [
     path("dich-vu-cong/", views.online_services, name="online_services"),
     path("tra-cuu/", views.dossier_lookup, name="dossier_lookup"),
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
+    path("dang-ky/", views.register, name="register"),
     path("dang-xuat/", views.LogoutView.as_view(), name="logout"),
     path("tai-khoan/", views.account, name="account"),
     path("can-bo/", views.workspace, name="workspace"),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django_stubs_ext import StrOrPromise
@@ -17,7 +19,8 @@ from chinhquyenso.accounts.permissions import (
     roles_of,
     units_visible_to,
 )
-from chinhquyenso.portal.forms import DossierLookupForm, LoginForm
+from chinhquyenso.accounts.services import applicant_register
+from chinhquyenso.portal.forms import DossierLookupForm, LoginForm, RegistrationForm
 from chinhquyenso.portal.selectors import site_province, unit_chain, units_in_tree_order
 
 
@@ -73,6 +76,33 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    """A citizen or business opens an account; works without JavaScript."""
+    if request.user.is_authenticated:
+        return redirect("portal:account")
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = applicant_register(
+                full_name=data["full_name"],
+                password=data["password1"],
+                email=data["email"] or None,
+                phone=data["phone"] or None,
+                account_type=data["account_type"],
+                organisation_name=data["organisation_name"],
+                consent_given=data["consent"],
+            )
+        except ValidationError as exc:
+            # Duplicate contact, malformed phone: shown beside the field it concerns.
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            login(request, user, backend="chinhquyenso.accounts.backends.EmailOrPhoneBackend")
+            return redirect("portal:account")
+    return render(request, "portal/register.html", {"form": form})
 
 
 @login_required

@@ -207,3 +207,31 @@ def test_dossier_lookup_from_home(phone, province):
     expect(phone.locator(".notice")).to_contain_text("chưa hoạt động")
     screenshot(phone, "lookup-phone")
     assert_accessible(phone)
+
+
+def test_citizen_registers_from_the_login_page_on_a_phone(phone, province):
+    phone.goto("/dang-nhap/")
+    phone.get_by_role("link", name="Đăng ký").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Đăng ký tài khoản")
+    assert_accessible(phone)
+
+    # A first try without consent and with mismatched passwords is explained, not lost.
+    phone.get_by_label("Họ và tên").fill("Hồ Thị Mai")
+    phone.get_by_role("textbox", name="Số điện thoại").fill("0912 000 111")
+    phone.get_by_label("Mật khẩu", exact=True).fill("mua-xuan-2026")
+    phone.get_by_label("Nhập lại mật khẩu").fill("mua-dong-2026")
+    phone.get_by_role("button", name="Đăng ký").click()
+    summary = phone.get_by_role("alert")
+    expect(summary).to_contain_text("Hai mật khẩu không khớp.")
+    expect(summary).to_contain_text("Cần đồng ý để mở tài khoản.")
+    expect(phone.get_by_label("Họ và tên")).to_have_value("Hồ Thị Mai")
+    screenshot(phone, "register-errors-phone")
+    assert_accessible(phone)
+
+    phone.get_by_label("Mật khẩu", exact=True).fill("mua-xuan-2026")
+    phone.get_by_label("Nhập lại mật khẩu").fill("mua-xuan-2026")
+    phone.get_by_role("checkbox").check()
+    phone.get_by_role("button", name="Đăng ký").click()
+    expect(phone).to_have_url(re.compile(r"/tai-khoan/$"))
+    expect(phone.get_by_role("main")).to_contain_text("Hồ Thị Mai")
+    screenshot(phone, "register-done-phone")
