@@ -39,13 +39,16 @@ class AuditEntry(models.Model):
     """
 
     sequence = models.PositiveBigIntegerField(_("số thứ tự"), unique=True)
-    occurred_at = models.DateTimeField(_("thời điểm"))
+    occurred_at = models.DateTimeField(_("thời điểm"), db_index=True)
+    # The actor's id is part of the hashed content, so deleting a user must not rewrite it:
+    # no database constraint, no SET_NULL; ``actor_label`` keeps the name for display.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("người thực hiện"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_label = models.CharField(_("người thực hiện (tên)"), max_length=255)
@@ -56,8 +59,8 @@ class AuditEntry(models.Model):
     changes = models.JSONField(_("thay đổi"), default=dict)
     ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
     source = models.CharField(_("nguồn"), max_length=100, blank=True)
-    previous_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    previous_hash = models.CharField(_("mã băm dòng trước"), max_length=64)
+    entry_hash = models.CharField(_("mã băm"), max_length=64, unique=True)
 
     class Meta:
         ordering = ["-sequence"]
@@ -66,3 +69,28 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.object_repr}"
+
+
+class AuditHead(models.Model):
+    """The newest link of the audit chain, in a one-row table.
+
+    :func:`~chinhquyenso.core.audit.audit_record` updates it in the same transaction as each
+    append, so deleting the newest audit rows leaves the head pointing past the end of the chain.
+    Its row lock also serialises appenders. Someone who can rewrite both tables can forge a
+    consistent pair; only a copy of the head kept outside the database catches that
+    (``audit-verify`` prints it, ``audit-verify --anchor`` checks it).
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.PositiveBigIntegerField(_("số thứ tự dòng cuối"), default=0)
+    entry_hash = models.CharField(_("mã băm dòng cuối"), max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("đầu chuỗi nhật ký")
+        verbose_name_plural = _("đầu chuỗi nhật ký")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="core_audithead_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.entry_hash}"
