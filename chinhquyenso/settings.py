@@ -17,15 +17,21 @@ from chinhquyenso.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(
-    env_str("CQS_VAR_DIR", str(BASE_DIR / "var"), help_text="Folder for the SQLite file, uploads, keys.")
+    env_str(
+        "CQS_VAR_DIR", str(BASE_DIR / "var"), help_text="Folder for the SQLite file, uploads, keys."
+    )
 )
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-TESTING = "pytest" in sys.modules or env_bool("CQS_TESTING", False, help_text="Set by the test runner.")
+TESTING = "pytest" in sys.modules or env_bool(
+    "CQS_TESTING", False, help_text="Set by the test runner."
+)
 
 
 def _secret_key() -> str:
     """SECRET_KEY from the environment, or one generated once and kept under var/."""
-    configured = env_str("SECRET_KEY", "", help_text="Django secret key; generated into var/ if unset.")
+    configured = env_str(
+        "SECRET_KEY", "", help_text="Django secret key; generated into var/ if unset."
+    )
     if configured:
         return configured
     key_file = VAR_DIR / "secret_key"
@@ -196,13 +202,18 @@ WORKING_WEEKDAYS = env_str(
 )
 
 # Demo-only switches; production settings never enable them.
-DEMO_MODE = env_bool("DEMO_MODE", False, help_text="Allow the demo data (demo logins, demo API key).")
+DEMO_MODE = env_bool(
+    "DEMO_MODE", False, help_text="Allow the demo data (demo logins, demo API key)."
+)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO", help_text="Log level.")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_str("LOG_LEVEL", "INFO", help_text="Log level."),
+    },
 }
 
 if TESTING:

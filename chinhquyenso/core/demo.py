@@ -248,6 +248,7 @@ def _create_account(account: DemoAccount) -> User:
         account_type=account.account_type,
         organisation_name=account.organisation_name,
         tax_code=account.tax_code,
+        consent_given=True,
         by=None,
         **_contact(account),
     )
