@@ -47,6 +47,8 @@ dropdb -h 127.0.0.1 -U postgres --if-exists "$DB"
 createdb -h 127.0.0.1 -U postgres "$DB"
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py collectstatic --noinput -v 0
+# The Nghệ An demo data, so the home page shows what a real installation shows.
+DEMO_MODE=1 "$PY" manage.py demo --load-only >/dev/null
 
 echo "Starting gunicorn ($WORKERS workers) on 127.0.0.1:$PORT" >&2
 .venv/bin/gunicorn chinhquyenso.wsgi:application \
