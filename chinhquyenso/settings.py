@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "chinhquyenso.portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "chinhquyenso.core.middleware.NfcInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
