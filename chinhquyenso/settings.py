@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "chinhquyenso.accounts",
     "chinhquyenso.api",
     "chinhquyenso.portal",
+    "chinhquyenso.feedback",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +201,53 @@ WORKING_HOURS = env_str(
 )
 WORKING_WEEKDAYS = env_str(
     "WORKING_WEEKDAYS", "0,1,2,3,4", help_text="Working weekdays, 0 = Monday … 6 = Sunday."
+)
+
+# Citizen feedback. Defaults follow common provincial rules; each is a setting so a province can
+# apply its own regulation (quy chế tiếp nhận, xử lý phản ánh kiến nghị).
+FEEDBACK_SCREENING = env_str(
+    "FEEDBACK_SCREENING",
+    "commune",
+    help_text="Who screens new reports: 'commune' (where it happened) or 'operations_centre'.",
+)
+FEEDBACK_ACCEPT_HOURS = env_int(
+    "FEEDBACK_ACCEPT_HOURS", 8, help_text="Working hours to accept or refuse a new report."
+)
+FEEDBACK_URGENT_HOURS = env_int(
+    "FEEDBACK_URGENT_HOURS", 4, help_text="Working hours to answer an urgent report."
+)
+FEEDBACK_NORMAL_DAYS = env_int(
+    "FEEDBACK_NORMAL_DAYS", 10, help_text="Working days to answer a normal report."
+)
+FEEDBACK_COMPLEX_DAYS = env_int(
+    "FEEDBACK_COMPLEX_DAYS", 20, help_text="Working days to answer a complex report."
+)
+FEEDBACK_APPROVAL_REQUIRED = env_bool(
+    "FEEDBACK_APPROVAL_REQUIRED", True, help_text="Answers need the unit leader's approval."
+)
+FEEDBACK_RATING_DAYS = env_int(
+    "FEEDBACK_RATING_DAYS", 14, help_text="Days after the answer during which reporters rate it."
+)
+FEEDBACK_MAX_REOPENS = env_int(
+    "FEEDBACK_MAX_REOPENS", 2, help_text="How many times a report may be reopened."
+)
+FEEDBACK_MAX_FILES = env_int("FEEDBACK_MAX_FILES", 5, help_text="Files per report.")
+FEEDBACK_MAX_FILE_MB = env_int("FEEDBACK_MAX_FILE_MB", 10, help_text="Size limit per file, MB.")
+FEEDBACK_ANONYMOUS_PER_HOUR = env_int(
+    "FEEDBACK_ANONYMOUS_PER_HOUR",
+    10,
+    help_text="Reports one IP address may send per hour without logging in (0: no limit).",
+)
+FEEDBACK_SIMILAR_RADIUS_M = env_int(
+    "FEEDBACK_SIMILAR_RADIUS_M", 100, help_text="Distance within which open reports are similar."
+)
+MAP_TILE_URL = env_str(
+    "MAP_TILE_URL",
+    "",
+    help_text="Map tile server URL template ({z}/{x}/{y}); empty shows no map, forms still work.",
+)
+MAP_TILE_ATTRIBUTION = env_str(
+    "MAP_TILE_ATTRIBUTION", "", help_text="Attribution shown under the map tiles."
 )
 
 # Demo-only switches; production settings never enable them.

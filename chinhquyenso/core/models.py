@@ -94,3 +94,27 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.entry_hash}"
+
+
+class Notification(models.Model):
+    """An in-app message to an official: a report arrived, a deadline is near, a draft waits."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người nhận"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    message = models.CharField(_("nội dung"), max_length=500)
+    url = models.CharField(_("đường dẫn"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("thời điểm"), db_index=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message
