@@ -14,6 +14,7 @@ Sides:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chinhquyenso.accounts.models import Role
@@ -42,7 +43,7 @@ class Transition:
 
 
 def _t(
-    sources: set[str], target: str | None, side: str, roles: frozenset[str] = frozenset()
+    sources: Iterable[str], target: str | None, side: str, roles: frozenset[str] = frozenset()
 ) -> Transition:
     return Transition(frozenset(sources), target, side, roles)
 
