@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
+    path("", include("chinhquyenso.feedback.urls")),
     path("", include("chinhquyenso.portal.urls")),
 ]
 
