@@ -6,11 +6,13 @@ helpers in :mod:`chinhquyenso.env`; ``chinhquyenso settings-help`` lists every v
 
 from __future__ import annotations
 
+import importlib.util
 import secrets
 import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from chinhquyenso.env import env_bool, env_int, env_list, env_str
@@ -147,6 +149,13 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Leaflet's JS/CSS/images as shipped by the pinned django-leaflet package (static/leaflet/…), for
+# the feedback map pin and map. Only its files are used: as an installed app its admin module
+# would need GeoDjango (GDAL).
+_LEAFLET = importlib.util.find_spec("leaflet")
+if _LEAFLET is None or not _LEAFLET.submodule_search_locations:
+    raise ImproperlyConfigured("django-leaflet is missing: pip install -r requirements.txt")
+STATICFILES_DIRS = [Path(_LEAFLET.submodule_search_locations[0]) / "static"]
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up about a missing folder
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
@@ -191,6 +200,11 @@ DEFAULT_FROM_EMAIL = env_str(
 PROVINCE_CODE = env_str("PROVINCE_CODE", "40", help_text="Official code of the province served.")
 SITE_NAME = env_str(
     "SITE_NAME", "Cổng Chính quyền số", help_text="Name of the portal shown in page headers."
+)
+SITE_URL = env_str(
+    "SITE_URL",
+    "http://localhost:8000",
+    help_text="Public address of the portal, for links in e-mails (no trailing slash).",
 )
 
 # Working calendar (Civil Code 2015 Art. 147-148; counter hours from the one-stop rules).
@@ -241,6 +255,11 @@ FEEDBACK_ANONYMOUS_PER_HOUR = env_int(
 FEEDBACK_SIMILAR_RADIUS_M = env_int(
     "FEEDBACK_SIMILAR_RADIUS_M", 100, help_text="Distance within which open reports are similar."
 )
+FEEDBACK_BOUNDS = env_str(
+    "FEEDBACK_BOUNDS",
+    "18.50,103.80,20.10,105.90",  # Nghệ An: 18°33'–20°01' N, 103°52'–105°48' E, with a margin
+    help_text="Box a report's map pin must fall in: south,west,north,east (decimal degrees).",
+)
 MAP_TILE_URL = env_str(
     "MAP_TILE_URL",
     "",
@@ -253,6 +272,9 @@ MAP_TILE_ATTRIBUTION = env_str(
 # Demo-only switches; production settings never enable them.
 DEMO_MODE = env_bool(
     "DEMO_MODE", False, help_text="Allow the demo data (demo logins, demo API key)."
+)
+FEEDBACK_DEMO_REPORTS = env_int(
+    "FEEDBACK_DEMO_REPORTS", 1500, help_text="Feedback reports the demo data loads (0: none)."
 )
 
 LOGGING = {
@@ -267,3 +289,4 @@ LOGGING = {
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    FEEDBACK_DEMO_REPORTS = 0  # tests that want demo reports ask for a few
