@@ -32,7 +32,9 @@ install_error_handlers(api)
 
 # Each app contributes its router; the paths are part of the public, versioned contract.
 from chinhquyenso.core.api import router as calendar_router  # noqa: E402
+from chinhquyenso.feedback.api import router as feedback_router  # noqa: E402
 from chinhquyenso.units.api import router as units_router  # noqa: E402
 
 api.add_router("/calendar/", calendar_router)
 api.add_router("/units/", units_router)
+api.add_router("/feedback/", feedback_router)

@@ -10,6 +10,10 @@ class ApiScope(models.TextChoices):
     UNITS_READ = "units:read", _("Đọc danh mục đơn vị")
     CALENDAR_READ = "calendar:read", _("Đọc lịch làm việc")
     AUDIT_READ = "audit:read", _("Đọc nhật ký hệ thống")
+    FEEDBACK_READ = "feedback:read", _("Đọc phản ánh, kiến nghị")
+    FEEDBACK_WRITE = "feedback:write", _("Gửi phản ánh, kiến nghị")
+    FEEDBACK_PROCESS = "feedback:process", _("Xử lý phản ánh thay cho đơn vị được phép")
+    FEEDBACK_PERSONAL_DATA = "feedback:personal_data", _("Xem thông tin cá nhân người phản ánh")
 
 
 class ApiClient(models.Model):

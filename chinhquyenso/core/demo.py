@@ -33,6 +33,7 @@ from chinhquyenso.accounts.services import (
 )
 from chinhquyenso.api.models import ApiClient, ApiScope
 from chinhquyenso.api.services import api_client_create, api_client_update
+from chinhquyenso.feedback.demo import feedback_demo_load
 from chinhquyenso.units.importing import ImportResult, read_unit_file, units_import
 from chinhquyenso.units.models import COMMUNE_LEVEL_KINDS, Unit
 
@@ -173,6 +174,7 @@ class DemoResult:
     accounts_created: int = 0
     accounts_updated: int = 0
     api_client_created: bool = False
+    feedback_reports_created: int = 0
     logins: list[tuple[str, str, str, str]] = dataclasses.field(default_factory=list)
 
 
@@ -316,12 +318,18 @@ def _load_api_client(result: DemoResult) -> None:
 
 
 @transaction.atomic
-def demo_load() -> DemoResult:
-    """Load (or bring back) the demo data; all or nothing."""
+def demo_load(*, feedback_reports: int | None = None) -> DemoResult:
+    """Load (or bring back) the demo data; all or nothing.
+
+    *feedback_reports*: how many demo feedback reports in all (default ``FEEDBACK_DEMO_REPORTS``).
+    """
     result = DemoResult()
     _load_units(result)
     _load_accounts(result)
     _load_api_client(result)
+    if feedback_reports is None:
+        feedback_reports = settings.FEEDBACK_DEMO_REPORTS
+    result.feedback_reports_created = feedback_demo_load(reports=feedback_reports).reports_created
     return result
 
 

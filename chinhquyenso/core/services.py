@@ -1,4 +1,4 @@
-"""Writes of the core app: the working calendar's override table."""
+"""Writes of the core app: the working calendar's override table, officials' notifications."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chinhquyenso.core.audit import audit_record
-from chinhquyenso.core.models import CalendarDay
+from chinhquyenso.core.models import CalendarDay, Notification
 from chinhquyenso.core.text import clean_text
 
 _TEXT_MAX = 255
@@ -93,3 +94,36 @@ def calendar_day_remove(*, date: dt.date, by: Any) -> None:
 
 def _day(date: dt.date) -> str:
     return date_format(date, "d/m/Y")
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification, by: Any) -> Notification:
+    """Mark one in-app notification of *by* as read (a no-op when it already is)."""
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.recipient_id != getattr(by, "pk", None):
+        raise ValidationError(_("Thông báo này không phải của bạn."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        audit_record(
+            actor=by,
+            action="notification.read",
+            obj=notification,
+            changes={"read_at": [None, notification.read_at.isoformat()]},
+        )
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, by: Any) -> int:
+    """Mark every unread in-app notification of *by* as read; returns how many."""
+    now = timezone.now()
+    count = Notification.objects.filter(recipient=by, read_at__isnull=True).update(read_at=now)
+    if count:
+        audit_record(
+            actor=by,
+            action="notification.read_all",
+            obj=by,
+            changes={"count": [0, count], "read_at": [None, now.isoformat()]},
+        )
+    return count

@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.utils import timezone
 
+from chinhquyenso.core import clock
 from chinhquyenso.core.calendar import (
     WorkingCalendar,
     add_working_days,
@@ -69,7 +69,7 @@ def current_deadline(report: Report) -> dt.datetime | None:
 
 def is_late(report: Report, *, now: dt.datetime | None = None) -> bool:
     """Past its deadline: still running and past it, paused after it passed, or answered late."""
-    now = now or timezone.now()
+    now = now or clock.now()
     deadline = current_deadline(report)
     if deadline is not None:
         return now > deadline
@@ -91,7 +91,7 @@ def due_soon(
 ) -> bool:
     """Not late yet, but the running deadline falls within *within* working time (default: one
     working day)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     deadline = current_deadline(report)
     if deadline is None or now > deadline:
         return False

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from chinhquyenso.accounts.models import AccountType, Role, User
+from chinhquyenso.core import clock
 from chinhquyenso.core.models import Notification
 from chinhquyenso.feedback.models import Report, Reporter
 from chinhquyenso.feedback.workflow import HANDLING_ROLES, SCREENING_ROLES
@@ -161,7 +162,7 @@ def leaders_of(unit: Unit | None) -> list[User]:
 
 def notify_officials(users: Iterable[User], message: str, report: Report) -> int:
     """One in-app notice per official (never the official named in a confidential report)."""
-    now = timezone.now()
+    now = clock.now()
     url = staff_report_path(report)
     notices = [
         Notification(recipient=user, message=message[:500], url=url, created_at=now)

@@ -19,10 +19,10 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from chinhquyenso.accounts.models import Role
 from chinhquyenso.accounts.permissions import roles_of, units_visible_to
+from chinhquyenso.core import clock
 from chinhquyenso.feedback.codes import normalise_tracking_code
 from chinhquyenso.feedback.models import Report, Reporter, Status
 from chinhquyenso.feedback.workflow import (
@@ -223,7 +223,7 @@ def approval_queue(user: Any) -> QuerySet[Report]:
 def overdue_reports(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Report]:
     """Reports *user* may see that are past their deadline: not accepted in time, or being
     handled past the answer deadline (a paused clock is never overdue)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     late = Q(status=Status.SUBMITTED, accept_due_at__lt=now) | Q(
         status__in=OPEN_STATES, answer_due_at__lt=now
     )

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from chinhquyenso.accounts.permissions import roles_of
 from chinhquyenso.accounts.phone import normalise_phone
+from chinhquyenso.core import clock
 from chinhquyenso.core.audit import audit_record
 from chinhquyenso.core.calendar import WorkingCalendar, working_time_between
 from chinhquyenso.core.models import Notification
@@ -465,7 +466,7 @@ def report_submit(*, data: ReportInput) -> tuple[Report, Reporter]:
     latitude, longitude = _clean_position(data.latitude, data.longitude)
     contact = _clean_contact(data.reporter)
     checked = _check_files(data.files)
-    now = timezone.now()
+    now = clock.now()
     report = Report(
         status=Status.SUBMITTED,
         category=category,
@@ -547,7 +548,7 @@ def report_join(*, report: Report, reporter: ReporterInput) -> Reporter:
         raise FeedbackError(
             _("Ông/bà đã theo dõi phản ánh này; xin dùng đường dẫn riêng đã nhận trước đây.")
         )
-    now = timezone.now()
+    now = clock.now()
     follower = _new_reporter(report, reporter, contact, now=now, original=False)
     _event(report, EventKind.JOINED, at=now, is_public=True)
     audit_record(
@@ -613,7 +614,7 @@ def report_accept(
         report.handling_unit = _confidential_handling_unit(report, named_official)
     else:
         report.handling_unit = handling_unit_for(category=report.category, commune=report.commune)
-    now = timezone.now()
+    now = clock.now()
     report.accepted_at = now
     report.answer_due_at = answer_deadline(
         category=report.category, urgency=report.urgency, start=now
@@ -659,7 +660,7 @@ def _close_with_message(
     changes: dict[str, Any],
 ) -> Report:
     before = report_transition(report=report, action=action, by=by)
-    now = timezone.now()
+    now = clock.now()
     report.closed_at = now
     report.save()
     _event(report, kind, by=by, at=now, from_status=before, note=note, is_public=True)
@@ -741,7 +742,7 @@ def report_merge(*, report: Report, into: Report, by: Any, note: str = "") -> Re
         )
     if report.is_confidential or into.is_confidential:
         raise FeedbackError(_("Không gộp phản ánh xử lý kín."), field="into")
-    now = timezone.now()
+    now = clock.now()
     moved: list[Reporter] = []
     for follower in Reporter.objects.filter(report=report).order_by("joined_at", "pk"):
         contact = _Contact(name=follower.name, phone=follower.phone, email=follower.email)
@@ -808,7 +809,7 @@ def report_classify(
             category=report.category, urgency=report.urgency, start=report.accepted_at
         )
     report.save()
-    now = timezone.now()
+    now = clock.now()
     note = _("Lĩnh vực: %(category)s; mức độ: %(urgency)s.") % {
         "category": report.category,
         "urgency": Urgency(report.urgency).label,
@@ -835,7 +836,7 @@ def _hand_over(
     report: Report, *, by: Any, action: str, kind: str, to_unit: Unit, reason: str
 ) -> Report:
     before = report_transition(report=report, action=action, by=by)
-    now = timezone.now()
+    now = clock.now()
     from_unit = report.handling_unit
     seconds = _hop_seconds(report, now)
     report.handling_unit = to_unit
@@ -932,9 +933,7 @@ def report_assign(*, report: Report, handler: Any, by: Any) -> Report:
     old = report.handler
     report.handler = handler
     report.save()
-    _event(
-        report, EventKind.ASSIGNED, by=by, at=timezone.now(), from_status=before, note=str(handler)
-    )
+    _event(report, EventKind.ASSIGNED, by=by, at=clock.now(), from_status=before, note=str(handler))
     audit_record(
         actor=by,
         action="feedback.assign",
@@ -962,7 +961,7 @@ def report_add_note(*, report: Report, by: Any, note: str) -> Report:
     if not front:
         report_transition(report=report, action="note", by=by)  # checks state and permission
     kind = EventKind.FRONT_COMMENT if front else EventKind.NOTE
-    _event(report, kind, by=by, at=timezone.now(), note=note)
+    _event(report, kind, by=by, at=clock.now(), note=note)
     audit_record(actor=by, action=f"feedback.{kind}", obj=report, changes={"note": [None, note]})
     return report
 
@@ -975,7 +974,7 @@ def report_request_info(*, report: Report, by: Any, question: str) -> Report:
         question, field="question", message=_("Vui lòng nêu thông tin cần bổ sung.")
     )
     before = report_transition(report=report, action="request_info", by=by)
-    now = timezone.now()
+    now = clock.now()
     report.paused_since = now
     report.save()
     _event(
@@ -1006,7 +1005,7 @@ def report_supply_info(
     text = _required(text, field="text", message=_("Vui lòng nhập thông tin bổ sung."))
     before = report_transition(report=report, action="supply_info", reporter=reporter)
     checked = _check_files(files)
-    now = timezone.now()
+    now = clock.now()
     old_due = report.answer_due_at
     if report.paused_since is not None and report.answer_due_at is not None:
         report.answer_due_at = resumed_deadline(
@@ -1072,7 +1071,7 @@ def report_draft_answer(
         report=report, action="draft_answer" if approval else "answer", by=by
     )
     checked = _check_files(files)
-    now = timezone.now()
+    now = clock.now()
     report.answer_draft = answer
     _save_files(report, checked, now=now, is_answer=True)
     if not approval:
@@ -1105,7 +1104,7 @@ def report_approve_answer(*, report: Report, by: Any, answer: str | None = None)
         message=_("Vui lòng nhập nội dung trả lời."),
     )
     report.answer_draft = text
-    _record_answer(report, by=by, answer=text, before=before, now=timezone.now())
+    _record_answer(report, by=by, answer=text, before=before, now=clock.now())
     return report
 
 
@@ -1117,7 +1116,7 @@ def report_return_draft(*, report: Report, by: Any, reason: str) -> Report:
     before = report_transition(report=report, action="return_draft", by=by)
     report.save()
     _event(
-        report, EventKind.ANSWER_RETURNED, by=by, at=timezone.now(), from_status=before, note=reason
+        report, EventKind.ANSWER_RETURNED, by=by, at=clock.now(), from_status=before, note=reason
     )
     audit_record(
         actor=by,
@@ -1145,7 +1144,7 @@ def report_publish(*, report: Report, by: Any) -> Report:
     names = [n for n in Reporter.objects.filter(report=report).values_list("name", flat=True) if n]
     if report.named_official_text:
         names.append(report.named_official_text)
-    now = timezone.now()
+    now = clock.now()
     was_published = report.is_published
     report.public_text = redact(report.text, names=names)
     report.public_answer = redact(report.answer, names=names)
@@ -1173,7 +1172,7 @@ def report_unpublish(*, report: Report, by: Any) -> Report:
     report.public_text = report.public_answer = ""
     report.published_at = None
     report.save()
-    _event(report, EventKind.UNPUBLISHED, by=by, at=timezone.now())
+    _event(report, EventKind.UNPUBLISHED, by=by, at=clock.now())
     audit_record(
         actor=by, action="feedback.unpublish", obj=report, changes={"is_published": [True, False]}
     )
@@ -1202,7 +1201,7 @@ def report_request_extension(
         )
     if report.extensions.filter(decision=ExtensionRequest.Decision.PENDING).exists():
         raise FeedbackError(_("Đã có một đề nghị gia hạn đang chờ lãnh đạo duyệt."))
-    now = timezone.now()
+    now = clock.now()
     extension = ExtensionRequest.objects.create(
         report=report,
         requested_by=by,
@@ -1236,7 +1235,7 @@ def report_decide_extension(*, extension: ExtensionRequest, by: Any, approve: bo
     report_transition(report=report, action="decide_extension", by=by)
     if extension.decision != ExtensionRequest.Decision.PENDING:
         raise FeedbackError(_("Đề nghị gia hạn này đã được quyết định."))
-    now = timezone.now()
+    now = clock.now()
     extension.decision = (
         ExtensionRequest.Decision.APPROVED if approve else ExtensionRequest.Decision.REFUSED
     )
@@ -1274,7 +1273,7 @@ def rating_open(report: Report, *, now: dt.datetime | None = None) -> bool:
     """Whether reporters may still rate the current answer."""
     if report.answered_at is None:
         return False
-    now = now or timezone.now()
+    now = now or clock.now()
     return now <= report.answered_at + dt.timedelta(days=settings.FEEDBACK_RATING_DAYS)
 
 
@@ -1293,7 +1292,7 @@ def report_rate(
     before = report_transition(report=report, action="rate", reporter=reporter)
     if value not in Satisfaction.values:
         raise FeedbackError(_("Vui lòng chọn mức độ hài lòng."), field="value")
-    now = timezone.now()
+    now = clock.now()
     if not rating_open(report, now=now):
         raise FeedbackError(
             _("Đã hết thời hạn đánh giá (%(days)s ngày kể từ khi trả lời).")
@@ -1353,7 +1352,7 @@ def report_decide_reopen(*, report: Report, by: Any, reopen: bool, reason: str) 
     report = _lock(report)
     reason = _required(reason, field="reason", message=_("Vui lòng nêu lý do."))
     before = report_transition(report=report, action="reopen" if reopen else "refuse_reopen", by=by)
-    now = timezone.now()
+    now = clock.now()
     changes: dict[str, Any] = {"status": [before, report.status], "reason": [None, reason]}
     if reopen:
         if report.reopen_count >= settings.FEEDBACK_MAX_REOPENS:
@@ -1389,7 +1388,7 @@ def report_decide_reopen(*, report: Report, by: Any, reopen: bool, reason: str) 
 
 def report_close_expired(*, now: dt.datetime | None = None) -> int:
     """System: close answered reports whose rating window has ended; returns how many."""
-    now = now or timezone.now()
+    now = now or clock.now()
     cutoff = now - dt.timedelta(days=settings.FEEDBACK_RATING_DAYS)
     ids = list(
         Report.objects.filter(status=Status.ANSWERED, answered_at__lt=cutoff).values_list(
@@ -1428,7 +1427,7 @@ def deadline_reminders_send(*, now: dt.datetime | None = None) -> int:
     report, the threshold and the deadline) is not sent twice to the same official; a deadline
     that moves (extension, pause) gives a new text and so a new reminder.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     calendar = WorkingCalendar.from_database()
     horizon = calendar.add_working_hours(now, calendar.schedule.day_length)
     candidates = (

@@ -46,10 +46,6 @@ def coming_soon(request: HttpRequest, *, title: StrOrPromise) -> HttpResponse:
     return render(request, "portal/coming_soon.html", {"title": title})
 
 
-def feedback(request: HttpRequest) -> HttpResponse:
-    return coming_soon(request, title=_("Phản ánh kiến nghị"))
-
-
 def online_services(request: HttpRequest) -> HttpResponse:
     return coming_soon(request, title=_("Dịch vụ công trực tuyến"))
 

@@ -114,16 +114,20 @@ def test_home_hides_login_hint_once_logged_in(province, charlie):
 # --- Placeholders and look-up ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("path", "title"),
-    [("/phan-anh/", "Phản ánh kiến nghị"), ("/dich-vu-cong/", "Dịch vụ công trực tuyến")],
-)
-def test_placeholder_pages_say_coming_soon(client, path, title):
-    response = client.get(path)
+def test_placeholder_pages_say_coming_soon(client):
+    response = client.get("/dich-vu-cong/")
     assert response.status_code == 200
     text = text_of(response)
-    assert title in text
+    assert "Dịch vụ công trực tuyến" in text
     assert "sắp ra mắt" in text
+
+
+def test_feedback_entry_leads_to_the_feedback_pages(client, province):
+    response = client.get("/phan-anh/")
+    assert response.status_code == 200
+    assert '<a href="/phan-anh/" aria-current="page">' in response.content.decode()
+    assert "sắp ra mắt" not in text_of(response)
+    assert 'href="/phan-anh/gui/"' in response.content.decode()
 
 
 def test_lookup_echoes_the_code_escaped(client):

@@ -29,16 +29,28 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
+#: The one Chromium of the run. Other folders' conftests import these fixtures, which makes
+#: one session fixture per folder; Playwright's sync API allows only one instance at a time.
+_RUNNING: dict[str, Browser] = {}
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    if "chromium" in _RUNNING:
+        yield _RUNNING["chromium"]
+        return
     if not CHROMIUM.exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}; install it (apt-get install chromium).")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
-        yield chromium
-        chromium.close()
+        _RUNNING["chromium"] = chromium
+        try:
+            yield chromium
+        finally:
+            del _RUNNING["chromium"]
+            chromium.close()
 
 
 def open_page(browser: Browser, live_server: Any, device: dict[str, Any]) -> Iterator[Page]:
