@@ -241,8 +241,12 @@ def reporter_identity_visible(user: Any, report: Report, reporter: Reporter | No
     A reporter who asked to keep their identity private, or who reports on the confidential
     track without consenting to share it, is hidden from handlers; leaders of the supervising
     level (the handling or receiving unit or above) still see it, never the named official.
+    Front committee officials supervise how reports are handled, not who sent them: they never
+    see reporters' identities (Decree 13/2023: only those who must process the data see it).
     """
     if report.named_official_id is not None and report.named_official_id == user.pk:
+        return False
+    if is_front_official(user):
         return False
     if reporter is None:
         reporter = report.reporters.filter(is_original=True).first()

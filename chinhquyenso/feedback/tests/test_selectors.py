@@ -211,3 +211,10 @@ def test_queues_take_a_fixed_number_of_queries(
         for row in rows:
             str(row.category), row.commune.name, row.receiving_unit.name, row.handling_unit
     assert len(rows) >= 3
+
+
+def test_front_officials_never_see_who_reported(make_report, frank: User, alice: User) -> None:
+    report = make_report(reporter=services.ReporterInput(name="Lò Văn Sáng", phone="0912345678"))
+    assert selectors.reporter_identity_visible(alice, report)
+    assert report in selectors.reports_visible_to(frank)
+    assert not selectors.reporter_identity_visible(frank, report)
