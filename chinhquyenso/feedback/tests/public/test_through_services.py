@@ -1,0 +1,72 @@
+"""End to end through the real services: submit → accept → answer → approve → publish."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from chinhquyenso.feedback import services
+
+from ..conftest import REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PAGES = [
+    reverse("feedback:public_list"),
+    reverse("feedback:public_map"),
+    reverse("feedback:public_geojson"),
+    reverse("feedback:public_stats"),
+]
+
+
+@pytest.fixture
+def published(make_report, alice, leader):
+    report = make_report(
+        text=(
+            f"Tôi là {REPORTER_NAME}, số điện thoại {REPORTER_PHONE}. Rác thải đổ trộm ở "
+            "đầu ngõ, bốc mùi nhiều ngày."
+        )
+    )
+    report = services.report_accept(report=report, by=alice)
+    report = services.report_assign(report=report, handler=alice, by=alice)
+    report = services.report_draft_answer(
+        report=report,
+        by=alice,
+        answer=f"Đã gọi ông {REPORTER_NAME} qua số {REPORTER_PHONE}; rác đã được thu gom.",
+    )
+    report = services.report_approve_answer(report=report, by=leader)
+    return services.report_publish(report=report, by=alice)
+
+
+def test_published_report_shows_without_personal_data(client, published, confidential_report):
+    detail = reverse("feedback:public_detail", args=[published.tracking_code])
+    pages = {url: client.get(url) for url in [*PUBLIC_PAGES, detail]}
+    for url, response in pages.items():
+        assert response.status_code == 200, url
+        content = response.content.decode()
+        for private in (REPORTER_NAME, REPORTER_PHONE, REPORTER_EMAIL, "Nguyễn Thị An"):
+            assert private not in content, (url, private)
+        assert confidential_report.tracking_code not in content
+    assert published.tracking_code in pages[PUBLIC_PAGES[0]].content.decode()
+    assert "rác đã được thu gom" in pages[detail].content.decode()
+    features = json.loads(pages[PUBLIC_PAGES[2]].content)["features"]
+    assert [f["properties"]["code"] for f in features] == [published.tracking_code]
+    confidential = reverse("feedback:public_detail", args=[confidential_report.tracking_code])
+    assert client.get(confidential).status_code == 404
+
+
+def test_search_finds_public_words_but_not_private_ones(client, published):
+    url = reverse("feedback:public_list")
+    assert published.tracking_code in client.get(url, {"q": "rac thai"}).content.decode()
+    assert published.tracking_code in client.get(url, {"q": "thu gom"}).content.decode()
+    for query in (REPORTER_PHONE, "hung", "Hùng"):
+        assert published.tracking_code not in client.get(url, {"q": query}).content.decode()
+
+
+def test_unpublished_report_disappears(client, published, alice):
+    services.report_unpublish(report=published, by=alice)
+    detail = reverse("feedback:public_detail", args=[published.tracking_code])
+    assert client.get(detail).status_code == 404
+    assert published.tracking_code not in client.get(PUBLIC_PAGES[0]).content.decode()
