@@ -7,6 +7,7 @@ migrate, collectstatic, load, print the logins, then replace itself with gunicor
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,11 @@ class Command(BaseCommand):
         if not port.isdigit():
             raise CommandError(_("PORT phải là một số: %s") % port)
         os.environ.update(SERVER_ENV)
+        # Background work (e-mails, reminders queued by the services) runs in a database worker
+        # beside the web server. It shares the terminal's process group, so Ctrl+C stops both.
+        subprocess.Popen(  # our own interpreter, fixed arguments
+            [sys.executable, "-m", "chinhquyenso.cli", "db_worker", "--interval", "2", "-v", "0"]
+        )
         self.stdout.write(_("Máy chủ mẫu: http://127.0.0.1:%s/") % port)
         self.stdout.flush()
         os.execvp(  # noqa: S606  # gunicorn of this virtualenv, fixed arguments
