@@ -238,9 +238,10 @@ def overdue_reports(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Re
 def reporter_identity_visible(user: Any, report: Report, reporter: Reporter | None = None) -> bool:
     """Whether *user* may see who *reporter* (default: the original reporter) is.
 
-    A reporter who asked to keep their identity private, or who reports on the confidential
-    track without consenting to share it, is hidden from handlers; leaders of the supervising
-    level (the handling or receiving unit or above) still see it, never the named official.
+    A reporter who asked to keep their identity private is hidden from handlers; leaders of the
+    supervising level (the handling or receiving unit or above) still see it, never the named
+    official. On the confidential track the handlers are those leaders, so there the identity
+    is shown only to a reporter who consented and did not ask for privacy.
     Front committee officials supervise how reports are handled, not who sent them: they never
     see reporters' identities (Decree 13/2023: only those who must process the data see it).
     """
@@ -252,7 +253,10 @@ def reporter_identity_visible(user: Any, report: Report, reporter: Reporter | No
         reporter = report.reporters.filter(is_original=True).first()
         if reporter is None:
             return True
-    hidden = reporter.identity_private or (report.is_confidential and not reporter.consent_given)
-    if not hidden:
+    if report.is_confidential:
+        # Reports about an official's conduct: whoever handles them sees the reporter only
+        # when the reporter agreed to be known (consented and did not ask for privacy).
+        return reporter.consent_given and not reporter.identity_private
+    if not reporter.identity_private:
         return True
     return supervises(user, report.handling_unit) or supervises(user, report.receiving_unit)

@@ -267,7 +267,7 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_(
             "Cán bộ xử lý không thấy họ tên, số điện thoại, thư điện tử của bạn; chỉ lãnh đạo "
-            "đơn vị xử lý thấy khi cần liên hệ."
+            "đơn vị xử lý thấy khi cần liên hệ. Phản ánh về thái độ cán bộ thì không ai thấy."
         ),
     )
     consent = forms.BooleanField(

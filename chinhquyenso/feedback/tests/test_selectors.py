@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from chinhquyenso.accounts.models import User
 from chinhquyenso.feedback import selectors, services
-from chinhquyenso.feedback.models import Report
+from chinhquyenso.feedback.models import Category, Report
 from chinhquyenso.units.models import Unit, UnitKind
 from chinhquyenso.units.services import unit_create
 
@@ -156,7 +156,8 @@ def test_supervising_side_is_the_leaders_above(
 def test_reporter_identity_hidden_from_handlers_unless_consented(
     confidential_report: Report, make_report, leader: User, commune_leader: User, alice: User
 ) -> None:
-    assert selectors.reporter_identity_visible(leader, confidential_report)
+    # The confidential reporter asked for privacy: not even the leaders handling it see them.
+    assert not selectors.reporter_identity_visible(leader, confidential_report)
     assert not selectors.reporter_identity_visible(alice, confidential_report)
     private = make_report(
         reporter=services.ReporterInput(name="Hà Văn Kiên", identity_private=True)
@@ -218,3 +219,18 @@ def test_front_officials_never_see_who_reported(make_report, frank: User, alice:
     assert selectors.reporter_identity_visible(alice, report)
     assert report in selectors.reports_visible_to(frank)
     assert not selectors.reporter_identity_visible(frank, report)
+
+
+def test_confidential_reporter_who_agreed_to_be_known_is_shown_to_its_handlers(
+    make_report, confidential_category: Category, commune_leader: User, alice: User, leader: User
+) -> None:
+    report = make_report(
+        text="Cán bộ Nguyễn Thị An không hướng dẫn tôi làm hồ sơ.",
+        category=confidential_category,
+        answers={},
+        named_official_text="Nguyễn Thị An",
+        reporter=services.ReporterInput(name="Đinh Văn Tú", phone="0987000333", consent_given=True),
+    )
+    report = services.report_accept(report=report, by=commune_leader, named_official=alice)
+    assert selectors.reporter_identity_visible(leader, report)
+    assert not selectors.reporter_identity_visible(alice, report)
