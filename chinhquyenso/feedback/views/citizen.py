@@ -412,6 +412,12 @@ def _render_follow(
             "supply_form": supply_form or SupplyInfoForm(auto_id="bs_%s"),
             "rating": rating,
             "rating_form": rating_form or RatingForm(auto_id="dg_%s"),
+            # A duplicate's reporters now follow this report: tell them why its code changed.
+            "merged_codes": list(
+                report.duplicates.order_by("submitted_at", "pk").values_list(
+                    "tracking_code", flat=True
+                )
+            ),
         },
         status=status,
     )
