@@ -159,6 +159,16 @@ def build(rng, codes, now, communes, departments, categories, confidential):
         published_at=(answered + dt.timedelta(hours=2)) if published and answered else None,
         channel="bench",
         search_text=searchable_text(text, f"{street}, {commune.name}", answer),
+        # As report_publish fills it (services._public_search_text).
+        public_search_text=searchable_text(
+            public_text,
+            answer,
+            category.name,
+            category.parent.name if category.parent else "",
+            commune.name,
+        )
+        if published
+        else "",
     )
 
 
@@ -173,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
     communes = list(Unit.objects.filter(kind__in=COMMUNE_LEVEL_KINDS))
     departments = list(Unit.objects.filter(kind=UnitKind.DEPARTMENT))
-    leaves = Category.objects.filter(children__isnull=True, is_active=True)
+    leaves = Category.objects.filter(children__isnull=True, is_active=True).select_related("parent")
     categories = list(leaves.filter(is_confidential=False))
     confidential = list(leaves.filter(is_confidential=True))
     if not communes or not categories:

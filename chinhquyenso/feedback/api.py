@@ -248,10 +248,16 @@ def _local(moment: dt.datetime | None) -> dt.datetime | None:
     return timezone.localtime(moment) if moment is not None else None
 
 
-def report_out(report: Report, *, client: ApiClient) -> dict[str, Any]:
-    """What *client* may see of *report* (personal data only with ``feedback:personal_data``)."""
+def report_out(
+    report: Report, *, client: ApiClient, reporters: list[Reporter] | None = None
+) -> dict[str, Any]:
+    """What *client* may see of *report* (personal data only with ``feedback:personal_data``).
+
+    *reporters*: the report's reporters when the caller already holds them (a report just
+    created has only its original reporter); read from the database otherwise."""
     personal = ApiScope.FEEDBACK_PERSONAL_DATA in client.scopes
-    reporters: list[Reporter] = list(report.reporters.all())
+    if reporters is None:
+        reporters = list(report.reporters.all())
     names = [r.name for r in reporters if r.name] + [report.named_official_text]
     out: dict[str, Any] = {
         "tracking_code": report.tracking_code,
@@ -299,7 +305,7 @@ def report_out(report: Report, *, client: ApiClient) -> dict[str, Any]:
 
 
 def _category(code: str, field: str = "category") -> Category:
-    category = Category.objects.filter(code=code, is_active=True).first()
+    category = Category.objects.filter(code=code, is_active=True).select_related("parent").first()
     if category is None:
         raise ApiValidationError(
             details=[(field, _("Không có lĩnh vực mã “%(code)s”.") % {"code": code})]
@@ -467,10 +473,10 @@ def report_create(request: HttpRequest, payload: ReportIn) -> HttpStatus:
         submitted_by_client=client,
     )
     report, reporter = services.report_submit(data=data)
-    report = Report.objects.select_related(*_RELATED).get(pk=report.pk)
-    return HttpStatus(
-        201, {"report": report_out(report, client=client), "access_token": reporter.access_token}
-    )
+    # The report as written (its category, group, commune and units are already loaded): no
+    # second read of the row and its reporters.
+    out = report_out(report, client=client, reporters=[reporter])
+    return HttpStatus(201, {"report": out, "access_token": reporter.access_token})
 
 
 @router.get(

@@ -216,6 +216,11 @@ class Report(SearchableMixin, models.Model):
     public_text = models.TextField(_("nội dung công khai"), blank=True)
     public_answer = models.TextField(_("trả lời công khai"), blank=True)
     published_at = models.DateTimeField(_("thời điểm công khai"), null=True, blank=True)
+    # Folded public text, public answer, category and group names and commune name, searched by
+    # the public pages (never the private ``search_text``); filled by ``report_publish``,
+    # emptied by ``report_unpublish``. On PostgreSQL a pg_trgm GIN index on the published rows
+    # (migration 0002) serves ``LIKE '%word%'``.
+    public_search_text = models.TextField(blank=True, default="", editable=False)
     # Where the report came from.
     channel = models.CharField(_("kênh"), max_length=20, default="web")
     submitted_by_client = models.ForeignKey(

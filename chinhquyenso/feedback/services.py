@@ -264,6 +264,17 @@ def _search_text(report: Report) -> str:
     return searchable_text(report.tracking_code, report.text, report.address, report.answer)
 
 
+def _public_search_text(report: Report) -> str:
+    """The folded public document of a published report (``Report.public_search_text``):
+    public text and answer (personal data already removed), category, group and commune
+    names. Never anything private: the public search reads only this column."""
+    category = report.category
+    group = category.parent.name if category.parent_id and category.parent else ""
+    return searchable_text(
+        report.public_text, report.public_answer, category.name, group, report.commune.name
+    )
+
+
 def _after_commit(func: Callable[..., Any], *args: Any) -> None:
     transaction.on_commit(functools.partial(func, *args))
 
@@ -808,6 +819,9 @@ def report_classify(
         report.answer_due_at = answer_deadline(
             category=report.category, urgency=report.urgency, start=report.accepted_at
         )
+    if report.is_published:
+        # A published (then reopened) report is found by its category's name: keep it current.
+        report.public_search_text = _public_search_text(report)
     report.save()
     now = clock.now()
     note = _("Lĩnh vực: %(category)s; mức độ: %(urgency)s.") % {
@@ -1150,6 +1164,7 @@ def report_publish(*, report: Report, by: Any) -> Report:
     report.public_answer = redact(report.answer, names=names)
     report.is_published = True
     report.published_at = now
+    report.public_search_text = _public_search_text(report)
     report.save()
     _event(report, EventKind.PUBLISHED, by=by, at=now)
     audit_record(
@@ -1169,7 +1184,7 @@ def report_unpublish(*, report: Report, by: Any) -> Report:
     if not report.is_published:
         raise FeedbackError(_("Phản ánh này chưa được công khai."))
     report.is_published = False
-    report.public_text = report.public_answer = ""
+    report.public_text = report.public_answer = report.public_search_text = ""
     report.published_at = None
     report.save()
     _event(report, EventKind.UNPUBLISHED, by=by, at=clock.now())

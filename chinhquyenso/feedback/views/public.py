@@ -48,7 +48,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "page": page,
-            "search_window": public.SEARCH_WINDOW,
             "filtered": bool(request.GET.dict().keys() - {"trang"}),
         },
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from chinhquyenso.feedback.codes import new_access_token, new_tracking_code
 from chinhquyenso.feedback.models import Category, Rating, Report, Reporter, Status
+from chinhquyenso.feedback.services import _public_search_text
 from chinhquyenso.units.models import Unit
 
 #: What a reporter wrote about themselves: must never reach a public page.
@@ -95,7 +96,11 @@ def seed_report(commune: Unit, waste_category: Category) -> ReportFactory:
             "longitude": Decimal("105.681234"),
         }
         values.update(fields)
-        report = Report.objects.create(**values)
+        report = Report(**values)
+        if published and "public_search_text" not in fields:
+            # What report_publish stores for the public search.
+            report.public_search_text = _public_search_text(report)
+        report.save()
         Reporter.objects.create(
             report=report,
             is_original=True,

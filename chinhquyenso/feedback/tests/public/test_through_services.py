@@ -7,7 +7,9 @@ import json
 import pytest
 from django.urls import reverse
 
+from chinhquyenso.core.text import fold
 from chinhquyenso.feedback import services
+from chinhquyenso.feedback.models import Report, Status
 
 from ..conftest import REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE
 
@@ -65,8 +67,35 @@ def test_search_finds_public_words_but_not_private_ones(client, published):
         assert published.tracking_code not in client.get(url, {"q": query}).content.decode()
 
 
+def test_publish_fills_the_folded_public_search_text_and_unpublish_empties_it(published, alice):
+    published.refresh_from_db()
+    document = published.public_search_text
+    assert "rac thai" in document and "thu gom" in document  # text and answer, folded
+    assert fold(published.category.name) in document
+    assert fold(published.commune.name) in document
+    for private in (REPORTER_PHONE, fold(REPORTER_NAME), fold(REPORTER_EMAIL)):
+        assert private not in document
+    assert document == fold(document)
+    services.report_unpublish(report=published, by=alice)
+    published.refresh_from_db()
+    assert published.public_search_text == ""
+
+
 def test_unpublished_report_disappears(client, published, alice):
     services.report_unpublish(report=published, by=alice)
     detail = reverse("feedback:public_detail", args=[published.tracking_code])
     assert client.get(detail).status_code == 404
     assert published.tracking_code not in client.get(PUBLIC_PAGES[0]).content.decode()
+
+
+def test_reclassifying_a_published_report_refreshes_its_public_search_text(
+    client, published, alice, roads
+):
+    # A published report handled again (reopened) is moved to another category.
+    Report.objects.filter(pk=published.pk).update(status=Status.IN_PROGRESS)
+    services.report_classify(report=published, by=alice, category=roads)
+    published.refresh_from_db()
+    assert "duong hu hong" in published.public_search_text
+    assert "rac thai" in published.public_search_text
+    url = reverse("feedback:public_list")
+    assert published.tracking_code in client.get(url, {"q": "đường hư hỏng"}).content.decode()
