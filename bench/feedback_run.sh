@@ -14,6 +14,9 @@ PORT="${BENCH_PORT:-8766}"
 DB="${BENCH_DB:-cqs_feedback_bench}"
 DURATION="${BENCH_DURATION:-10}"
 WORKERS="${BENCH_WORKERS:-2}"
+# Threads per worker: 1 runs gunicorn's sync workers; more runs gthread workers, which keep
+# serving while a request waits on PostgreSQL.
+THREADS="${BENCH_THREADS:-1}"
 REPORTS="${BENCH_REPORTS:-200000}"
 KEEP="${BENCH_KEEP_DB:-0}"
 PY=.venv/bin/python
@@ -66,7 +69,7 @@ fi
 
 echo "Starting gunicorn ($WORKERS workers) on 127.0.0.1:$PORT" >&2
 .venv/bin/gunicorn chinhquyenso.wsgi:application \
-    --workers "$WORKERS" --bind "127.0.0.1:$PORT" \
+    --workers "$WORKERS" --threads "$THREADS" --bind "127.0.0.1:$PORT" \
     --error-logfile "$LOG" --log-level warning &
 SERVER_PID=$!
 for _ in $(seq 1 50); do
@@ -92,7 +95,7 @@ cat <<REPORT
 
 Date: $(date -u +"%Y-%m-%d %H:%M UTC")
 Machine: $(nproc) cores (${cpu:-unknown CPU}), $(free -g 2>/dev/null | awk '/^Mem:/{print $2 " GB RAM"}')
-Server: gunicorn $(.venv/bin/gunicorn --version 2>/dev/null | awk '{print $3}' | tr -d '()'), $WORKERS sync workers, PostgreSQL $(psql "${PG[@]}" -tAc 'SHOW server_version' | cut -d' ' -f1), DEBUG off
+Server: gunicorn $(.venv/bin/gunicorn --version 2>/dev/null | awk '{print $3}' | tr -d '()'), $WORKERS workers × $THREADS threads ($([ "$THREADS" -gt 1 ] && echo gthread || echo sync)), PostgreSQL $(psql "${PG[@]}" -tAc 'SHOW server_version' | cut -d' ' -f1), DEBUG off
 Command: bench/feedback_run.sh (BENCH_DURATION=$DURATION, BENCH_REPORTS=$REPORTS); load average before: $LOAD_BEFORE
 Data: reports in the database after the runs (all, published): ${counts/|/, }; seeding took ${SEED_SECONDS} s
 
