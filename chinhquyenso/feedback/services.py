@@ -2,9 +2,10 @@
 
 Each function: ``@transaction.atomic``; locks the report row; checks the move against
 ``workflow.TRANSITIONS`` and the actor's side and roles (``report_transition``); writes; appends
-an ``Event`` (history) and an audit row; schedules side effects (mail, notifications, webhooks)
-with ``transaction.on_commit``. Officials are passed as ``by=``; reporters as ``reporter=``
-(a :class:`Reporter` found by their private link) — the web and API layers never write the ORM.
+an ``Event`` (history), the officials' in-app notices and an audit row in the same transaction;
+sends what leaves the database (mail, webhooks) with ``transaction.on_commit``. Officials are
+passed as ``by=``; reporters as ``reporter=`` (a :class:`Reporter` found by their private link);
+the web and API layers never write the ORM.
 
 Errors: :class:`FeedbackError` (a ``ValidationError`` subclass) with a Vietnamese message and, where
 it concerns one input, ``field``; callers show it beside the field or in the API error shape.
@@ -525,7 +526,7 @@ def report_submit(*, data: ReportInput) -> tuple[Report, Reporter]:
             "channel": [None, report.channel],
         },
     )
-    _after_commit(notify.notify_new_report, report)
+    notify.notify_new_report(report)
     _after_commit(notify.mail_receipt, reporter)
     return report, reporter
 
@@ -656,7 +657,7 @@ def report_accept(
         },
     )
     if report.handling_unit_id != by.unit_id:
-        _after_commit(notify.notify_unit_received, report)
+        notify.notify_unit_received(report)
     return report
 
 
@@ -877,7 +878,7 @@ def _hand_over(
             "reason": [None, reason],
         },
     )
-    _after_commit(notify.notify_unit_received, report)
+    notify.notify_unit_received(report)
     return report
 
 
@@ -958,7 +959,7 @@ def report_assign(*, report: Report, handler: Any, by: Any) -> Report:
         },
     )
     if handler.pk != by.pk:
-        _after_commit(notify.notify_assigned, report)
+        notify.notify_assigned(report)
     return report
 
 
@@ -1042,9 +1043,9 @@ def report_supply_info(
         "code": report.tracking_code
     }
     if report.handler_id:
-        _after_commit(notify.notify_officials, [report.handler], message, report)
+        notify.notify_officials([report.handler], message, report)
     else:
-        _after_commit(notify.notify_unit_received, report)
+        notify.notify_unit_received(report)
     return report
 
 
@@ -1102,7 +1103,7 @@ def report_draft_answer(
     message = _("Dự thảo trả lời phản ánh %(code)s chờ lãnh đạo duyệt.") % {
         "code": report.tracking_code
     }
-    _after_commit(notify.notify_leaders, report, message)
+    notify.notify_leaders(report, message)
     return report
 
 
@@ -1143,7 +1144,7 @@ def report_return_draft(*, report: Report, by: Any, reason: str) -> Report:
         "reason": reason,
     }
     if report.handler_id:
-        _after_commit(notify.notify_officials, [report.handler], message, report)
+        notify.notify_officials([report.handler], message, report)
     return report
 
 
@@ -1238,7 +1239,7 @@ def report_request_extension(
     message = _("Đề nghị gia hạn phản ánh %(code)s chờ lãnh đạo duyệt.") % {
         "code": report.tracking_code
     }
-    _after_commit(notify.notify_leaders, report, message)
+    notify.notify_leaders(report, message)
     return extension
 
 
@@ -1277,7 +1278,7 @@ def report_decide_extension(*, extension: ExtensionRequest, by: Any, approve: bo
         if approve
         else _("Lãnh đạo không đồng ý gia hạn phản ánh %(code)s.")
     ) % {"code": report.tracking_code}
-    _after_commit(notify.notify_officials, [extension.requested_by], message, report)
+    notify.notify_officials([extension.requested_by], message, report)
     return report
 
 
@@ -1351,7 +1352,7 @@ def report_rate(
         message = _("Người phản ánh đề nghị xử lý lại phản ánh %(code)s.") % {
             "code": report.tracking_code
         }
-        _after_commit(notify.notify_leaders, report, message)
+        notify.notify_leaders(report, message)
     audit_record(
         actor=_reporter_actor(reporter.user),
         action="feedback.rate",
@@ -1394,7 +1395,7 @@ def report_decide_reopen(*, report: Report, by: Any, reopen: bool, reason: str) 
     subject = _("Phản ánh được xử lý lại") if reopen else _("Không chấp nhận xử lý lại")
     _after_commit(notify.mail_update, report, subject, [reason])
     if reopen:
-        _after_commit(notify.notify_unit_received, report)
+        notify.notify_unit_received(report)
     return report
 
 
