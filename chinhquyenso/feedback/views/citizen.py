@@ -44,8 +44,6 @@ from chinhquyenso.feedback.selectors import report_for_token
 from chinhquyenso.feedback.similar import similar_open_reports
 from chinhquyenso.feedback.throttle import anonymous_report_allowed, seconds_until_next_window
 
-#: Where the public helper's list of answered reports lives.
-PUBLIC_REPORTS_PATH = "/phan-anh/cong-khai/"
 #: States in which the answer is shown to the reporter.
 ANSWERED_STATES = frozenset({Status.ANSWERED, Status.CLOSED, Status.REOPEN_REQUESTED})
 
@@ -67,7 +65,6 @@ def index(request: HttpRequest) -> HttpResponse:
         "feedback/citizen/index.html",
         {
             "lookup_form": TrackingLookupForm(auto_id="pa_%s"),
-            "public_reports_path": PUBLIC_REPORTS_PATH,
             "accept_hours": settings.FEEDBACK_ACCEPT_HOURS,
             "normal_days": settings.FEEDBACK_NORMAL_DAYS,
             "urgent_hours": settings.FEEDBACK_URGENT_HOURS,
