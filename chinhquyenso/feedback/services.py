@@ -1042,7 +1042,7 @@ def report_supply_info(
     message = _("Người phản ánh đã bổ sung thông tin cho phản ánh %(code)s.") % {
         "code": report.tracking_code
     }
-    if report.handler_id:
+    if report.handler is not None:
         notify.notify_officials([report.handler], message, report)
     else:
         notify.notify_unit_received(report)
@@ -1143,7 +1143,7 @@ def report_return_draft(*, report: Report, by: Any, reason: str) -> Report:
         "code": report.tracking_code,
         "reason": reason,
     }
-    if report.handler_id:
+    if report.handler is not None:
         notify.notify_officials([report.handler], message, report)
     return report
 
