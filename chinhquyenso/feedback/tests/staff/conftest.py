@@ -1,4 +1,5 @@
-"""Cast and reports for the officials' pages, on top of the project-wide cast.
+"""Categories and reports for the officials' pages, on top of the feedback cast
+(``feedback/tests/conftest.py``: department, dave, frank, …).
 
 Reports are made through the real services (``report_submit`` and the staff moves), so the
 pages are tested on the states a real report goes through.
@@ -17,52 +18,7 @@ from chinhquyenso.accounts.services import official_create
 from chinhquyenso.conftest import PASSWORD
 from chinhquyenso.feedback import services
 from chinhquyenso.feedback.models import Category, Report, RoutingRule
-from chinhquyenso.units.models import Unit, UnitKind
-from chinhquyenso.units.services import unit_create
-
-
-@pytest.fixture
-def department(province: Unit) -> Unit:
-    return unit_create(
-        parent=province, kind=UnitKind.DEPARTMENT, name="Sở Xây dựng", code="SXD", by=None
-    )
-
-
-@pytest.fixture
-def front_committee(province: Unit) -> Unit:
-    return unit_create(
-        parent=province,
-        kind=UnitKind.FRONT_COMMITTEE,
-        name="Ủy ban MTTQ Việt Nam tỉnh Nghệ An",
-        code="MTTQ40",
-        by=None,
-    )
-
-
-@pytest.fixture
-def dave(department: Unit) -> User:
-    """A specialist of the department that handles roads."""
-    return official_create(
-        full_name="Võ Đức Dũng",
-        unit=department,
-        roles=[Role.SPECIALIST],
-        email="dave@example.vn",
-        password=PASSWORD,
-        by=None,
-    )
-
-
-@pytest.fixture
-def frank(front_committee: Unit) -> User:
-    """An official of the provincial Front committee, who follows reports but changes nothing."""
-    return official_create(
-        full_name="Hồ Thị Phương",
-        unit=front_committee,
-        roles=[Role.SPECIALIST],
-        email="frank@example.vn",
-        password=PASSWORD,
-        by=None,
-    )
+from chinhquyenso.units.models import Unit
 
 
 @pytest.fixture
