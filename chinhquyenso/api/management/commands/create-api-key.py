@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from chinhquyenso.api.models import ApiScope
 from chinhquyenso.api.services import api_client_create
-from chinhquyenso.core.context import audit_origin
 from chinhquyenso.units.models import Unit
 
 
@@ -53,10 +52,9 @@ class Command(BaseCommand):
             raise CommandError(_("Không có đơn vị mã: %s.") % ", ".join(missing))
 
         try:
-            with audit_origin("command create-api-key"):
-                client, key = api_client_create(
-                    name=options["name"], scopes=scopes, units=units, by=None
-                )
+            client, key = api_client_create(
+                name=options["name"], scopes=scopes, units=units, by=None
+            )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
 

@@ -18,7 +18,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from chinhquyenso.core.context import request_origin
 from chinhquyenso.core.demo import demo_load, demo_load_refusal, demo_logins_table
 
 #: What the demo server's environment sets, whatever the caller's environment says.
@@ -55,13 +54,10 @@ class Command(BaseCommand):
                 self._restart_with_server_env(options)
             call_command("migrate", interactive=False, verbosity=options["verbosity"])
             call_command("collectstatic", interactive=False, verbosity=options["verbosity"])
-        token = request_origin.set((None, "command demo"))
         try:
             result = demo_load()
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        finally:
-            request_origin.reset(token)
         self.stdout.write(
             _(
                 "Dữ liệu mẫu: %(units_created)d đơn vị mới, %(units_updated)d đơn vị cập nhật, "

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from chinhquyenso.core.context import request_origin
 from chinhquyenso.units.importing import COLUMNS, read_unit_file, units_import
 
 
@@ -34,7 +33,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        token = request_origin.set((None, "command import-units"))
         try:
             rows = read_unit_file(options["file"])
             result = units_import(
@@ -49,8 +47,6 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Tệp có %d lỗi; chưa ghi gì vào cơ sở dữ liệu.") % len(exc.messages)
             ) from exc
-        finally:
-            request_origin.reset(token)
         counts = {
             "created": len(result.created),
             "updated": len(result.updated),
