@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,6 +58,12 @@ def _error_messages(exc: ValidationError) -> dict[str | None, list[str]]:
 # --- Landing and look-up ---------------------------------------------------------------------
 
 
+def _redacted_text(report: Report) -> str:
+    """The report's own text with its reporters' names and any contact data removed, for
+    showing an unpublished report to people other than its reporters."""
+    return redact(report.text, names=[r.name for r in report.reporters.all() if r.name])
+
+
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     return render(
@@ -85,11 +91,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
         )
     public_text = ""
     if report is not None and not report.is_confidential:
-        if report.is_published:
-            public_text = report.public_text
-        else:
-            names = [r.name for r in report.reporters.all() if r.name]
-            public_text = redact(report.text, names=names)
+        public_text = report.public_text if report.is_published else _redacted_text(report)
     return render(
         request,
         "feedback/citizen/lookup.html",
@@ -140,17 +142,15 @@ def _render_confirm(
     error: str = "",
 ) -> HttpResponse:
     data = form.cleaned_data
-    similar = [
-        report
-        for report in similar_open_reports(
-            commune=data["commune"],
-            text=data["text"],
-            latitude=data.get("latitude"),
-            longitude=data.get("longitude"),
-            category=data["category"],
-        )
-        if not report.is_confidential
-    ]
+    # similar_open_reports never returns confidential reports.
+    similar = similar_open_reports(
+        commune=data["commune"],
+        text=data["text"],
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        category=data["category"],
+    )
+    prefetch_related_objects(similar, "reporters")
     return render(
         request,
         "feedback/citizen/report_confirm.html",
@@ -164,10 +164,7 @@ def _render_confirm(
             ],
             "attachments": attachments,
             "draft": draft,
-            "similar": [
-                (r, redact(r.text, names=[p.name for p in r.reporters.all() if p.name])[:400])
-                for r in similar
-            ],
+            "similar": [(r, _redacted_text(r)[:400]) for r in similar],
             "error": error,
         },
     )
