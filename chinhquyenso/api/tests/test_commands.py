@@ -3,14 +3,14 @@ from django.core.management import CommandError, call_command
 
 from chinhquyenso.api.models import ApiClient
 from chinhquyenso.api.selectors import api_client_by_key
-from chinhquyenso.cli import main
+from chinhquyenso.core.context import audit_origin
 from chinhquyenso.core.models import AuditEntry
 
 
 def test_create_api_key_prints_the_key_once(capsys, province, commune):
-    # Through the console script, as operators run it: it names the command in the audit log.
-    main(
-        [
+    # The console script names the command for the audit log (see test_cli_names_the_command).
+    with audit_origin("command create-api-key"):
+        call_command(
             "create-api-key",
             "--name",
             "Hệ thống một cửa",
@@ -20,8 +20,7 @@ def test_create_api_key_prints_the_key_once(capsys, province, commune):
             "calendar:read",
             "--unit-code",
             "16681",
-        ]
-    )
+        )
     out = capsys.readouterr().out
     assert "Đã tạo khóa API cho “Hệ thống một cửa”." in out
     key = out.strip().splitlines()[-1]
