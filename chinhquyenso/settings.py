@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "chinhquyenso.api",
     "chinhquyenso.portal",
     "chinhquyenso.feedback",
+    "chinhquyenso.procedures",
+    "chinhquyenso.dossiers",
 ]
 
 MIDDLEWARE = [
