@@ -43,7 +43,6 @@ class FileKind(models.TextChoices):
     COMPONENT = "component", _("Thành phần hồ sơ")
     ADDITIONAL = "additional", _("Tài liệu bổ sung")
     RESULT = "result", _("Kết quả giải quyết")
-    SLIP = "slip", _("Phiếu")
 
 
 class SlipKind(models.TextChoices):
@@ -123,6 +122,14 @@ class Dossier(SearchableMixin, models.Model):
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
     form_data = models.JSONField(_("nội dung tờ khai"), default=dict, blank=True)
+    submission_key = models.CharField(
+        _("khóa chống gửi trùng"),
+        max_length=80,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Một lần nộp chỉ tạo một hồ sơ, dù biểu mẫu hay lời gọi API được gửi lại."),
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("cán bộ tiếp nhận"),
@@ -197,9 +204,14 @@ class DossierSequence(models.Model):
             models.UniqueConstraint(fields=["agency_code", "day"], name="unique_dossier_sequence")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.agency_code} {self.day:%d/%m/%Y}: {self.last_number}"
+
 
 class DossierFile(models.Model):
-    """A file of a dossier: a component, an additional document, the result or a slip."""
+    """A file of a dossier: a component, an additional document or the result.
+
+    Slips are not stored: they are rendered from the dossier's records whenever asked for."""
 
     dossier = models.ForeignKey(
         Dossier, verbose_name=_("hồ sơ"), on_delete=models.CASCADE, related_name="files"
@@ -212,9 +224,6 @@ class DossierFile(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-    )
-    slip_kind = models.CharField(
-        _("loại phiếu"), max_length=20, choices=SlipKind.choices, blank=True
     )
     file = models.FileField(_("tệp"), upload_to="dossiers/%Y/%m/")
     original_name = models.CharField(_("tên tệp"), max_length=255)

@@ -1,0 +1,178 @@
+"""Reads of dossiers, and who may see and act on them.
+
+Officials see the dossiers received by, handled by or currently at a unit they may see
+(:func:`~chinhquyenso.accounts.permissions.units_visible_to`: their own unit, plus the subtree
+for leaders). An applicant sees their own dossiers. Everyone may look a dossier up by its code
+on the public page, which shows no personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from chinhquyenso.accounts.models import Role
+from chinhquyenso.accounts.permissions import roles_of, units_visible_to
+from chinhquyenso.core import clock
+from chinhquyenso.dossiers.codes import normalise_code
+from chinhquyenso.dossiers.models import Dossier, DossierEvent, Status
+from chinhquyenso.dossiers.workflow import LEADER_ROLES, OPEN, TRANSITIONS
+from chinhquyenso.units.models import Unit
+
+_RELATED = (
+    "version__procedure",
+    "receiving_unit",
+    "handling_unit",
+    "current_unit",
+    "current_step",
+    "assignee",
+)
+
+
+def _is_official(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_official)
+
+
+def dossiers_visible_to(user: Any) -> QuerySet[Dossier]:
+    """The sent dossiers *user* may read as an official (none for others)."""
+    if not _is_official(user):
+        return Dossier.objects.none()
+    sent = Dossier.objects.exclude(status=Status.DRAFT)
+    if user.is_superuser and user.unit_id is None:
+        return sent
+    units = units_visible_to(user)
+    return sent.filter(
+        Q(receiving_unit__in=units) | Q(handling_unit__in=units) | Q(current_unit__in=units)
+    )
+
+
+def get_dossier_for_user(user: Any, code_or_pk: str | int) -> Dossier:
+    """The dossier by code (or primary key) if *user* may see it as an official; ``Http404``
+    whether it is missing or forbidden."""
+    return _get(dossiers_visible_to(user), code_or_pk)
+
+
+def dossiers_of_applicant(user: Any) -> QuerySet[Dossier]:
+    """An applicant's own dossiers, drafts included, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Dossier.objects.none()
+    return Dossier.objects.filter(applicant=user).select_related(*_RELATED)
+
+
+def get_own_dossier(user: Any, code_or_pk: str | int) -> Dossier:
+    """The applicant's own dossier by code or primary key; ``Http404`` otherwise."""
+    return _get(dossiers_of_applicant(user), code_or_pk)
+
+
+def _get(queryset: QuerySet[Dossier], code_or_pk: str | int) -> Dossier:
+    key = str(code_or_pk).strip()
+    if key.isdigit():
+        lookup = Q(pk=int(key))
+    else:
+        code = normalise_code(key)
+        if code is None:
+            raise Http404
+        lookup = Q(code=code)
+    try:
+        return queryset.select_related(*_RELATED).get(lookup)
+    except Dossier.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def dossier_by_code(code: str) -> Dossier | None:
+    """The sent dossier with *code*, for the public look-up (no permission: show only what the
+    public page shows)."""
+    normal = normalise_code(code)
+    if normal is None:
+        return None
+    return (
+        Dossier.objects.exclude(status=Status.DRAFT)
+        .select_related("version__procedure", "receiving_unit", "current_unit")
+        .filter(code=normal)
+        .first()
+    )
+
+
+def public_history(dossier: Dossier) -> QuerySet[DossierEvent]:
+    """History rows for the public look-up: when, which unit, which status, no person."""
+    return (
+        DossierEvent.objects.filter(dossier=dossier)
+        .select_related("unit")
+        .only("at", "action", "to_status", "unit__name", "dossier_id")
+        .order_by("at", "pk")
+    )
+
+
+def supervises(user: Any, unit: Unit | None) -> bool:
+    """Whether *user* leads *unit* or a unit above it."""
+    if unit is None or not _is_official(user) or not roles_of(user) & LEADER_ROLES:
+        return False
+    if Role.OPERATIONS_LEADER in roles_of(user):
+        return unit.path.startswith(user.unit.get_root().path)
+    return bool(user.unit_id) and unit.path.startswith(user.unit.path)
+
+
+def can_act(user: Any, dossier: Dossier, action: str) -> bool:
+    """Whether *user*, an official, may take *action* on *dossier* now (applicant actions are
+    checked by :func:`is_applicant`; officials of the receiving counter may record them on the
+    applicant's behalf)."""
+    from chinhquyenso.dossiers.workflow import COUNTER_ON_BEHALF, COUNTER_ROLES
+
+    move = TRANSITIONS.get(action)
+    if move is None or dossier.status not in move.sources or not _is_official(user):
+        return False
+    held = roles_of(user)
+    if move.side == "receiving" or (move.side == "applicant" and action in COUNTER_ON_BEHALF):
+        return user.unit_id == dossier.receiving_unit_id and bool(held & COUNTER_ROLES)
+    if move.side == "current":
+        if user.unit_id != dossier.current_unit_id:
+            return False
+        step = dossier.current_step
+        needed = {step.role} if step is not None else set(move.roles)
+        return bool(held & (needed | {Role.UNIT_LEADER}))
+    if move.side == "leader":
+        return bool(held & move.roles) and (
+            supervises(user, dossier.current_unit) or supervises(user, dossier.handling_unit)
+        )
+    return False
+
+
+def is_applicant(user: Any, dossier: Dossier) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and dossier.applicant_id == user.pk
+
+
+def actions_for(user: Any, dossier: Dossier) -> list[str]:
+    """The actions *user* may take on *dossier* now, in table order."""
+    return [name for name in TRANSITIONS if can_act(user, dossier, name)]
+
+
+def queue_for(user: Any) -> QuerySet[Dossier]:
+    """What an official has to act on: open dossiers at their unit whose current step is for
+    one of their roles, or waiting at their counter; soonest deadline first."""
+    if not _is_official(user) or user.unit_id is None:
+        return Dossier.objects.none()
+    held = roles_of(user)
+    at_unit = Q(current_unit_id=user.unit_id, status__in=OPEN | {Status.PROCESSED})
+    if Role.UNIT_LEADER not in held:
+        at_unit &= Q(current_step__role__in=held) | Q(current_step__isnull=True)
+    return (
+        Dossier.objects.filter(at_unit)
+        .select_related(*_RELATED)
+        .order_by("step_due_at", "due_at", "pk")
+    )
+
+
+def due_soon(queryset: QuerySet[Dossier], *, within: dt.timedelta) -> QuerySet[Dossier]:
+    """Open dossiers whose appointment falls within *within* from now (not yet late)."""
+    now = clock.now()
+    return queryset.filter(
+        status__in=OPEN, paused_at__isnull=True, due_at__gt=now, due_at__lte=now + within
+    )
+
+
+def overdue(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """Open dossiers past their appointment."""
+    return queryset.filter(status__in=OPEN, paused_at__isnull=True, due_at__lt=clock.now())
