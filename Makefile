@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: demo test venv install install-dev system-deps lint check-migrations pytest clean
+.PHONY: demo test venv install install-dev system-deps runtime-deps lint check-migrations pytest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev node_modules/.installed system-deps
 
 ## make demo: install, migrate an embedded SQLite database, load the Nghệ An demo data, serve.
-demo: install
+demo: install runtime-deps
 	$(BIN)/chinhquyenso demo
 
 ## make test: install what the tests need, then lint, type-check and run the whole suite.
@@ -37,6 +37,10 @@ test: install-dev lint check-migrations pytest
 
 system-deps:
 	bash scripts/install-system-deps.sh
+
+# What the server needs to print PDF slips (Pango, Vietnamese fonts); only a warning if missing.
+runtime-deps:
+	bash scripts/install-system-deps.sh runtime
 
 lint:
 	$(BIN)/ruff check .

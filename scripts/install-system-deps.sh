@@ -1,12 +1,38 @@
 #!/usr/bin/env bash
-# Installs the system packages the test suite needs (Debian/Ubuntu): Chromium for the browser
-# tests and fonts with full Vietnamese coverage. Does nothing when they are already present.
+# Installs the system packages the platform needs (Debian/Ubuntu). Does nothing when they are
+# already present.
+#
+#   bash scripts/install-system-deps.sh           what the test suite needs: everything below
+#   bash scripts/install-system-deps.sh runtime   what the server needs to print PDF slips
+#                                                 (`make demo` runs this one, and goes on with a
+#                                                 warning when it cannot install)
 set -euo pipefail
+PATH="$PATH:/usr/sbin:/sbin"
 
+mode="${1:-test}"
 packages=()
-command -v chromium >/dev/null 2>&1 || packages+=(chromium)
-fc-list 2>/dev/null | grep -qi "DejaVu Sans" || packages+=(fonts-dejavu-core fontconfig)
-fc-list 2>/dev/null | grep -qi "Noto Sans" || packages+=(fonts-noto-core)
+
+# (no grep -q: it stops reading early, and pipefail would then count the pipe as failed)
+has_library() { ldconfig -p 2>/dev/null | grep "$1" >/dev/null; }
+has_font() { fc-list : family 2>/dev/null | grep -x "$1" >/dev/null; }
+
+# WeasyPrint (PDF) loads Pango, HarfBuzz and fontconfig when it is imported.
+has_library 'libpango-1\.0\.so\.0' || packages+=(libpango-1.0-0)
+has_library 'libpangoft2-1\.0\.so\.0' || packages+=(libpangoft2-1.0-0)
+if ! has_library 'libharfbuzz-subset\.so\.0' && apt-cache show libharfbuzz-subset0 >/dev/null 2>&1; then
+    packages+=(libharfbuzz-subset0)
+fi
+# Fonts with full Vietnamese coverage: DejaVu and Noto Sans for pages; for printed papers,
+# when Times New Roman is not installed, Liberation Serif (same metrics), else Noto Serif.
+has_font "DejaVu Sans" || packages+=(fonts-dejavu-core fontconfig)
+{ has_font "Noto Sans" && has_font "Noto Serif"; } || packages+=(fonts-noto-core)
+has_font "Liberation Serif" || packages+=(fonts-liberation2)
+
+if [ "$mode" != runtime ]; then
+    command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+    # pdftotext and pdftoppm read the PDFs the tests make.
+    command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
+fi
 
 if [ ${#packages[@]} -eq 0 ]; then
     exit 0
@@ -17,6 +43,10 @@ if [ "$(id -u)" -eq 0 ]; then
     SUDO=""
 elif command -v sudo >/dev/null 2>&1; then
     SUDO="sudo"
+elif [ "$mode" = runtime ]; then
+    echo "Warning: missing system packages (${packages[*]}) and no root/sudo to install them;" \
+        "everything works except printing PDF slips." >&2
+    exit 0
 else
     echo "Missing system packages (${packages[*]}) and no root/sudo to install them." >&2
     exit 1
