@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "chinhquyenso.feedback",
     "chinhquyenso.procedures",
     "chinhquyenso.dossiers",
+    "chinhquyenso.payments",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,10 @@ FEEDBACK_MAX_REOPENS = env_int(
 )
 FEEDBACK_MAX_FILES = env_int("FEEDBACK_MAX_FILES", 5, help_text="Files per report.")
 FEEDBACK_MAX_FILE_MB = env_int("FEEDBACK_MAX_FILE_MB", 10, help_text="Size limit per file, MB.")
+# Online services and the one-stop shop.
+DOSSIER_MAX_FILE_MB = env_int(
+    "DOSSIER_MAX_FILE_MB", 10, help_text="Size limit per dossier file (PDF, JPEG, PNG), MB."
+)
 FEEDBACK_ANONYMOUS_PER_HOUR = env_int(
     "FEEDBACK_ANONYMOUS_PER_HOUR",
     10,
@@ -277,6 +282,40 @@ DEMO_MODE = env_bool(
 )
 FEEDBACK_DEMO_REPORTS = env_int(
     "FEEDBACK_DEMO_REPORTS", 1500, help_text="Feedback reports the demo data loads (0: none)."
+)
+
+# Online payment of fees and charges (payments app): VNPAY protocol 2.1.0. The local simulator
+# stands in for the gateway in development, the demo and the tests; production sets the VNPAY_*.
+PAYMENT_PROVIDER = env_str(
+    "PAYMENT_PROVIDER", "vnpay", help_text="Payment gateway for fees and charges: 'vnpay'."
+)
+PAYMENT_SIMULATOR = env_bool(
+    "PAYMENT_SIMULATOR",
+    DEBUG or DEMO_MODE or TESTING,
+    help_text="Serve the local payment simulator (no money moves); default on in debug/demo.",
+)
+PAYMENT_EXPIRE_MINUTES = env_int(
+    "PAYMENT_EXPIRE_MINUTES", 15, help_text="Minutes a payer has on the gateway's payment page."
+)
+PAYMENT_RECEIPT_SERIES = env_str(
+    "PAYMENT_RECEIPT_SERIES", "BLTT", help_text="Series (ký hiệu) printed before receipt numbers."
+)
+VNPAY_TMN_CODE = env_str(
+    "VNPAY_TMN_CODE", "", help_text="Merchant code (vnp_TmnCode) VNPAY issued to this installation."
+)
+VNPAY_HASH_SECRET = env_str(
+    "VNPAY_HASH_SECRET",
+    "",
+    help_text="VNPAY secret for HMAC-SHA512 signatures; prefer VNPAY_HASH_SECRET_FILE.",
+)
+VNPAY_PAYMENT_URL = env_str(
+    "VNPAY_PAYMENT_URL",
+    "",
+    help_text="VNPAY payment page, e.g. https://sandbox.vnpayment.vn/paymentv2/vpcpay.html; "
+    "empty: the local simulator.",
+)
+VNPAY_ORDER_TYPE = env_str(
+    "VNPAY_ORDER_TYPE", "other", help_text="VNPAY goods category code sent as vnp_OrderType."
 )
 
 LOGGING = {
