@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
     path("", include("chinhquyenso.feedback.urls")),
+    path("", include("chinhquyenso.procedures.urls")),
     path("", include("chinhquyenso.payments.urls")),
     path("", include("chinhquyenso.portal.urls")),
 ]

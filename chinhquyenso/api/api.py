@@ -10,6 +10,8 @@ DESCRIPTION = """API tích hợp của nền tảng Chính quyền số (vai tr�
 
 **Xác thực.** Gửi khóa API trong tiêu đề `Authorization: Bearer <khóa>`. Mỗi khóa chỉ được
 các quyền (scope) và đơn vị đã cấp; đơn vị được cấp bao gồm cả các đơn vị trực thuộc.
+Thông tin công khai gọi không cần khóa: lịch làm việc (`/calendar/`) và danh mục thủ tục
+hành chính (`/procedures/`), vốn được công bố cho mọi người.
 
 **Lỗi.** Mọi lỗi trả về cùng một dạng:
 `{"error": {"code": "...", "message": "...", "details": [{"field": "...", "message": "..."}]}}`.
@@ -33,8 +35,10 @@ install_error_handlers(api)
 # Each app contributes its router; the paths are part of the public, versioned contract.
 from chinhquyenso.core.api import router as calendar_router  # noqa: E402
 from chinhquyenso.feedback.api import router as feedback_router  # noqa: E402
+from chinhquyenso.procedures.api import router as procedures_router  # noqa: E402
 from chinhquyenso.units.api import router as units_router  # noqa: E402
 
 api.add_router("/calendar/", calendar_router)
 api.add_router("/units/", units_router)
 api.add_router("/feedback/", feedback_router)
+api.add_router("/procedures/", procedures_router)

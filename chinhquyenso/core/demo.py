@@ -34,6 +34,7 @@ from chinhquyenso.accounts.services import (
 from chinhquyenso.api.models import ApiClient, ApiScope
 from chinhquyenso.api.services import api_client_create, api_client_update
 from chinhquyenso.feedback.demo import feedback_demo_load
+from chinhquyenso.procedures.demo import procedures_demo_load
 from chinhquyenso.units.importing import ImportResult, read_unit_file, units_import
 from chinhquyenso.units.models import COMMUNE_LEVEL_KINDS, Unit
 
@@ -175,6 +176,7 @@ class DemoResult:
     accounts_updated: int = 0
     api_client_created: bool = False
     feedback_reports_created: int = 0
+    procedures_created: int = 0
     logins: list[tuple[str, str, str, str]] = dataclasses.field(default_factory=list)
 
 
@@ -327,6 +329,7 @@ def demo_load(*, feedback_reports: int | None = None) -> DemoResult:
     _load_units(result)
     _load_accounts(result)
     _load_api_client(result)
+    result.procedures_created = len(procedures_demo_load().created)
     if feedback_reports is None:
         feedback_reports = settings.FEEDBACK_DEMO_REPORTS
     result.feedback_reports_created = feedback_demo_load(reports=feedback_reports).reports_created
