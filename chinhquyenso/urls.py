@@ -13,6 +13,7 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("", include("chinhquyenso.feedback.urls")),
     path("", include("chinhquyenso.procedures.urls")),
+    path("", include("chinhquyenso.dossiers.urls")),
     path("", include("chinhquyenso.payments.urls")),
     path("", include("chinhquyenso.portal.urls")),
 ]

@@ -67,9 +67,12 @@ def _moment(data: Mapping[str, Any], key: str) -> dt.datetime:
         moment: dt.datetime | None = value
     elif isinstance(value, str):
         text = value.strip()
-        moment = parse_datetime(text)
-        if moment is None and len(text) == 10:
-            moment = parse_datetime(f"{text}T17:00")
+        try:
+            moment = parse_datetime(text)
+            if moment is None and len(text) == 10:
+                moment = parse_datetime(f"{text}T17:00")
+        except ValueError:  # well formed but impossible, e.g. month 13
+            moment = None
     else:
         moment = None
     if moment is None:

@@ -6,3 +6,9 @@ class DossiersConfig(AppConfig):
     name = "chinhquyenso.dossiers"
     label = "dossiers"
     verbose_name = _("Hồ sơ thủ tục hành chính")
+
+    def ready(self) -> None:
+        from chinhquyenso.dossiers.payments import PURPOSE, fee_paid
+        from chinhquyenso.payments.services import register_payment_handler
+
+        register_payment_handler(PURPOSE, fee_paid)

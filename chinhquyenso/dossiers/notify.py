@@ -36,6 +36,14 @@ def lookup_url(dossier: Dossier) -> str:
     return f"{settings.SITE_URL}{path}?ma={dossier.code}"
 
 
+def account_url(dossier: Dossier) -> str:
+    """The absolute link of the dossier's page in its applicant's account ("" without one)."""
+    if dossier.applicant_id is None or not dossier.code:
+        return ""
+    path = _reverse("dossiers:my_dossier", code=dossier.code)
+    return f"{settings.SITE_URL}{path}" if path else ""
+
+
 def staff_path(dossier: Dossier) -> str:
     return _reverse("dossiers:staff_dossier", code=dossier.code or "")
 
@@ -58,6 +66,11 @@ def _mail(dossier: Dossier, subject: str, lines: Iterable[str]) -> None:
     email = dossier.applicant_email or (dossier.applicant.email if dossier.applicant else "")
     if not email:
         return
+    own = [
+        _("Bổ sung giấy tờ, nộp phí, tải kết quả trong tài khoản của bạn: %(url)s") % {"url": url}
+        for url in [account_url(dossier)]
+        if url
+    ]
     body = "\n".join(
         [
             _("Kính gửi %(name)s,") % {"name": dossier.applicant_name},
@@ -68,6 +81,7 @@ def _mail(dossier: Dossier, subject: str, lines: Iterable[str]) -> None:
             *lines,
             "",
             _("Tra cứu hồ sơ: %(url)s") % {"url": lookup_url(dossier)},
+            *own,
             "",
             settings.SITE_NAME,
         ]
@@ -131,10 +145,18 @@ def dossier_accepted(pk: int) -> None:
         _("Hồ sơ đã được tiếp nhận"),
         [
             _("Hồ sơ đã được tiếp nhận lúc %(at)s. Ngày hẹn trả kết quả: %(due)s.")
-            % {"at": _when(dossier.received_at), "due": _when(dossier.due_at)}
+            % {"at": _when(dossier.received_at), "due": _when(dossier.due_at)},
+            *_fee_lines(dossier),
         ],
     )
     dossier_moved(pk, "accept")
+
+
+def _fee_lines(dossier: Dossier) -> list[str]:
+    if not dossier.fee_amount or dossier.paid_at is not None:
+        return []
+    amount = f"{dossier.fee_amount:,}".replace(",", ".")
+    return [_("Phí, lệ phí phải nộp: %(amount)s đồng.") % {"amount": amount}]
 
 
 def dossier_refused(pk: int) -> None:

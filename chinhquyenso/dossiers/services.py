@@ -501,14 +501,20 @@ def dossier_submit(*, dossier: Dossier, by: Any, submission_key: str | None = No
     if dossier.status != Status.DRAFT and is_applicant(by, dossier):
         return dossier
     _check_version_in_force(dossier.version, timezone.localdate(clock.now()))
-    dossier.form_data = _validate_form(dossier.version, dossier.form_data)
     missing = _missing_components(dossier)
+    missing_errors = {f"files.{c.code}": [_("Xin tải lên giấy tờ này.")] for c in missing}
+    try:
+        dossier.form_data = _validate_form(dossier.version, dossier.form_data)
+    except DossierError as exc:
+        # Everything to fix at once: the e-form's errors and the missing documents.
+        exc.errors.update(missing_errors)
+        raise
     if missing:
         raise DossierError(
             _("Còn thiếu giấy tờ bắt buộc: %(names)s.")
             % {"names": "; ".join(c.name for c in missing)},
             field="files",
-            errors={f"files.{c.code}": [_("Xin tải lên giấy tờ này.")] for c in missing},
+            errors=missing_errors,
         )
     before = dossier_transition(dossier=dossier, action="submit", by=by)
     now = clock.now()

@@ -65,7 +65,7 @@ TRANSITIONS: dict[str, Transition] = {
     "request_financial": _t(RUNNING, S.FINANCIAL_REQUESTED, "current", STAFF_ROLES),
     "apologise": _t(RUNNING | WAITING, None, "leader", LEADER_ROLES),
     "stop": _t(RUNNING | WAITING, S.STOPPED, "leader", LEADER_ROLES),
-    "finish": _t({S.PROCESSING}, S.PROCESSED, "current", STAFF_ROLES),
+    "finish": _t(RUNNING, S.PROCESSED, "current", STAFF_ROLES),
     "return_result": _t({S.PROCESSED}, S.RETURNED, "receiving", COUNTER_ROLES),
     # The applicant's side (an official at the counter may act on a paper request too).
     "supply_documents_at_receipt": _t({S.ADDITIONAL_REQUESTED}, S.NEW, "applicant"),

@@ -6,7 +6,6 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("dich-vu-cong/", views.online_services, name="online_services"),
     path("tra-cuu/", views.dossier_lookup, name="dossier_lookup"),
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
     path("dang-ky/", views.register, name="register"),

@@ -8,9 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django_stubs_ext import StrOrPromise
 
 from chinhquyenso.accounts.models import Role, User
 from chinhquyenso.accounts.permissions import (
@@ -20,6 +20,8 @@ from chinhquyenso.accounts.permissions import (
     units_visible_to,
 )
 from chinhquyenso.accounts.services import applicant_register
+from chinhquyenso.dossiers.api_public import public_dossier
+from chinhquyenso.dossiers.codes import normalise_code
 from chinhquyenso.portal.forms import DossierLookupForm, LoginForm, RegistrationForm
 from chinhquyenso.portal.selectors import site_province, unit_chain, units_in_tree_order
 
@@ -33,21 +35,33 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @require_GET
 def dossier_lookup(request: HttpRequest) -> HttpResponse:
-    """Placeholder until dossiers can be looked up: echoes the code typed in."""
+    """Anyone may follow a dossier by its code: status, dates and history, no personal data."""
     form = DossierLookupForm(request.GET or None)
-    code = form.cleaned_data["ma"] if form.is_valid() else ""
-    return render(request, "portal/lookup.html", {"form": form, "code": code})
-
-
-@require_GET
-def coming_soon(request: HttpRequest, *, title: StrOrPromise) -> HttpResponse:
-    return render(request, "portal/coming_soon.html", {"title": title})
-
-
-def online_services(request: HttpRequest) -> HttpResponse:
-    return coming_soon(request, title=_("Dịch vụ công trực tuyến"))
+    code = ""
+    record = None
+    if form.is_valid():
+        code = form.cleaned_data["ma"].strip()
+        if normalise_code(code) is None:
+            form.add_error(
+                "ma",
+                _(
+                    "Mã hồ sơ không đúng dạng. Mã gồm mã cơ quan, ngày nộp (năm, tháng, ngày) "
+                    "và số thứ tự, cách nhau bởi dấu gạch ngang, ví dụ 000.00.01.H40-260105-0001."
+                ),
+            )
+            code = ""
+        else:
+            record = public_dossier(code)
+    status = 400 if form.errors else 404 if code and record is None else 200
+    return render(
+        request,
+        "portal/lookup.html",
+        {"form": form, "code": code, "record": record},
+        status=status,
+    )
 
 
 def landing_url(user: User) -> str:

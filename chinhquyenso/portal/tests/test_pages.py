@@ -114,12 +114,12 @@ def test_home_hides_login_hint_once_logged_in(province, charlie):
 # --- Placeholders and look-up ----------------------------------------------------------------
 
 
-def test_placeholder_pages_say_coming_soon(client):
+def test_online_services_entry_leads_to_the_catalogue_search(client, province):
     response = client.get("/dich-vu-cong/")
     assert response.status_code == 200
-    text = text_of(response)
-    assert "Dịch vụ công trực tuyến" in text
-    assert "sắp ra mắt" in text
+    assert '<a href="/dich-vu-cong/" aria-current="page">' in response.content.decode()
+    assert "sắp ra mắt" not in text_of(response)
+    assert 'name="q"' in response.content.decode()
 
 
 def test_feedback_entry_leads_to_the_feedback_pages(client, province):
@@ -133,10 +133,10 @@ def test_feedback_entry_leads_to_the_feedback_pages(client, province):
 def test_lookup_echoes_the_code_escaped(client):
     response = client.get("/tra-cuu/", {"ma": "  <script>alert(1)</script> "})
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "chưa hoạt động" in text_of(response)
+    assert "Mã hồ sơ không đúng dạng." in text_of(response)
 
 
 def test_lookup_without_a_code_shows_only_the_form(client):

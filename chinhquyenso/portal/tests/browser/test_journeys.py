@@ -204,7 +204,7 @@ def test_dossier_lookup_from_home(phone, province):
     phone.get_by_role("button", name="Tra cứu").click()
     expect(phone).to_have_url(re.compile(r"/tra-cuu/\?ma=000\.00\.01\.H40-260105-0001$"))
     expect(phone.locator(".notice")).to_contain_text("000.00.01.H40-260105-0001")
-    expect(phone.locator(".notice")).to_contain_text("chưa hoạt động")
+    expect(phone.locator(".notice")).to_contain_text("Không tìm thấy hồ sơ")
     screenshot(phone, "lookup-phone")
     assert_accessible(phone)
 

@@ -1,0 +1,1 @@
+"""Forms of the dossier pages, one module per audience: ``citizen`` and ``staff``."""
