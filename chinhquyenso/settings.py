@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "chinhquyenso.procedures",
     "chinhquyenso.dossiers",
     "chinhquyenso.payments",
+    "chinhquyenso.signing",
 ]
 
 MIDDLEWARE = [
@@ -316,6 +317,60 @@ VNPAY_PAYMENT_URL = env_str(
 )
 VNPAY_ORDER_TYPE = env_str(
     "VNPAY_ORDER_TYPE", "other", help_text="VNPAY goods category code sent as vnp_OrderType."
+)
+
+# Digital signatures (signing app): PAdES for PDF (ETSI EN 319 142), Decree 30/2020/NĐ-CP for the
+# appearance. Production trusts the national root (NEAC) and the licensed CAs' certificates given
+# as files; the demo PKI (chinhquyenso signing-demo-pki) is trusted only in demo and development.
+SIGNING_PKI_DIR = Path(
+    env_str(
+        "SIGNING_PKI_DIR",
+        str(VAR_DIR / "signing-pki"),
+        help_text="Folder of the demo PKI (root, CA, TSA, certificates, SoftHSM2 token).",
+    )
+)
+SIGNING_TRUST_ROOTS = env_list(
+    "SIGNING_TRUST_ROOTS",
+    [],
+    help_text="Trusted root certificates (PEM/DER files, comma-separated), e.g. NEAC's root.",
+)
+SIGNING_EXTRA_CERTS = env_list(
+    "SIGNING_EXTRA_CERTS",
+    [],
+    help_text="Intermediate CA certificates (PEM/DER files, comma-separated) for chain building.",
+)
+SIGNING_TRUST_DEMO_ROOT = env_bool(
+    "SIGNING_TRUST_DEMO_ROOT",
+    DEBUG or DEMO_MODE or TESTING,
+    help_text="Trust the demo PKI's root (never in production); on with DEBUG/DEMO_MODE.",
+)
+SIGNING_TSA_URL = env_str(
+    "SIGNING_TSA_URL",
+    "",
+    help_text="RFC 3161 time-stamping service URL; empty: the demo PKI's TSA if enabled.",
+)
+SIGNING_DEMO_TSA = env_bool(
+    "SIGNING_DEMO_TSA",
+    DEBUG or DEMO_MODE or TESTING,
+    help_text="Time-stamp in-process with the demo PKI's TSA when SIGNING_TSA_URL is empty.",
+)
+SIGNING_FETCH_REVOCATION = env_bool(
+    "SIGNING_FETCH_REVOCATION",
+    not (DEBUG or DEMO_MODE or TESTING),
+    help_text="Fetch CRLs and OCSP answers over the network when signing and verifying.",
+)
+SIGNING_PKCS11_MODULE = env_str(
+    "SIGNING_PKCS11_MODULE",
+    "/usr/lib/softhsm/libsofthsm2.so",
+    help_text="Default PKCS#11 module (token/HSM library) for credentials kept on a token.",
+)
+SIGNING_FONT = env_str(
+    "SIGNING_FONT",
+    "",
+    help_text="TrueType font for signature texts; empty: Times New Roman, else Liberation Serif.",
+)
+SIGNING_MAX_PDF_MB = env_int(
+    "SIGNING_MAX_PDF_MB", 20, help_text="Size limit of a PDF sent for signing or verification, MB."
 )
 
 LOGGING = {

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("chinhquyenso.procedures.urls")),
     path("", include("chinhquyenso.dossiers.urls")),
     path("", include("chinhquyenso.payments.urls")),
+    path("", include("chinhquyenso.signing.urls")),
     path("", include("chinhquyenso.portal.urls")),
 ]
 

@@ -26,12 +26,16 @@ fi
 # when Times New Roman is not installed, Liberation Serif (same metrics), else Noto Serif.
 has_font "DejaVu Sans" || packages+=(fonts-dejavu-core fontconfig)
 { has_font "Noto Sans" && has_font "Noto Serif"; } || packages+=(fonts-noto-core)
+# Digital signatures: SoftHSM2 keeps the demo organisations' keys on a PKCS#11 token (without it
+# the demo keeps them in PKCS#12 files; the tests need it). Signature texts use Liberation Serif.
+command -v softhsm2-util >/dev/null 2>&1 || packages+=(softhsm2)
 has_font "Liberation Serif" || packages+=(fonts-liberation2)
 
 if [ "$mode" != runtime ]; then
     command -v chromium >/dev/null 2>&1 || packages+=(chromium)
-    # pdftotext and pdftoppm read the PDFs the tests make.
-    command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
+    # pdftotext and pdftoppm read the PDFs the tests make; pdfsig checks their signatures.
+    { command -v pdftotext >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1; } \
+        || packages+=(poppler-utils)
 fi
 
 if [ ${#packages[@]} -eq 0 ]; then

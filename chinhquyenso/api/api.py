@@ -37,6 +37,7 @@ from chinhquyenso.core.api import router as calendar_router  # noqa: E402
 from chinhquyenso.dossiers.api_public import router as public_dossiers_router  # noqa: E402
 from chinhquyenso.feedback.api import router as feedback_router  # noqa: E402
 from chinhquyenso.procedures.api import router as procedures_router  # noqa: E402
+from chinhquyenso.signing.api import router as signatures_router  # noqa: E402
 from chinhquyenso.units.api import router as units_router  # noqa: E402
 
 api.add_router("/calendar/", calendar_router)
@@ -44,3 +45,4 @@ api.add_router("/units/", units_router)
 api.add_router("/feedback/", feedback_router)
 api.add_router("/procedures/", procedures_router)
 api.add_router("/public/dossiers/", public_dossiers_router)
+api.add_router("/signatures/", signatures_router)
