@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "chinhquyenso.dossiers",
     "chinhquyenso.payments",
     "chinhquyenso.signing",
+    "chinhquyenso.documents",
 ]
 
 MIDDLEWARE = [
