@@ -5,6 +5,7 @@
 #   bench/feedback_run.sh                         # seed 200,000 reports, 10 s per run
 #   BENCH_DURATION=5 BENCH_REPORTS=50000 bench/feedback_run.sh
 #   BENCH_KEEP_DB=1 bench/feedback_run.sh         # keep (and reuse) the seeded database
+#   BENCH_KEEP_DB=1 BENCH_ONLY_SUBMIT=1 bench/feedback_run.sh   # /healthz floor + submit only
 #
 # Needs PostgreSQL on 127.0.0.1:5432 (user postgres, no password, as in CI). Prints Markdown.
 set -euo pipefail
@@ -63,6 +64,7 @@ if [ "$existing" -lt "$REPORTS" ]; then
     SEED_SECONDS=$(( $(date +%s) - SEED_START ))
 else
     echo "Reusing database $DB ($existing bench reports)" >&2
+    "$PY" manage.py migrate --noinput -v 0
     SEED_SECONDS="reused"
 fi
 "$PY" manage.py collectstatic --noinput -v 0
@@ -87,7 +89,8 @@ done
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 status=0
 TABLE="$("$PY" bench/feedback_bench.py --base-url "http://127.0.0.1:$PORT" \
-    --database-url "$DATABASE_URL" --duration "$DURATION" ${BENCH_SKIP_SUBMIT:+--skip-submit})" || status=$?
+    --database-url "$DATABASE_URL" --duration "$DURATION" ${BENCH_SKIP_SUBMIT:+--skip-submit} \
+    ${BENCH_ONLY_SUBMIT:+--only-submit} --server-pid "$SERVER_PID")" || status=$?
 counts="$(psql "${PG[@]}" -d "$DB" -tAc "SELECT count(*), count(*) FILTER (WHERE is_published) FROM feedback_report")"
 
 cpu="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n1)"

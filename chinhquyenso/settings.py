@@ -386,4 +386,5 @@ LOGGING = {
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     FEEDBACK_DEMO_REPORTS = 0  # tests that want demo reports ask for a few

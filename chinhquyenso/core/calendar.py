@@ -27,6 +27,15 @@ is read once per year touched per call of the module-level functions, so an admi
 is seen at once by every process. For batches (thousands of dossiers) build one
 :class:`WorkingCalendar` with :meth:`WorkingCalendar.from_database` and pass it as ``calendar=``
 (or call its methods): then the table is read once per year for the whole batch.
+
+Hot paths (a citizen's report, many per second) use :meth:`WorkingCalendar.cached`: each process
+keeps a copy of each year's ``CalendarDay`` rows. Staleness rule: the copy is used while the
+token under :data:`OVERRIDES_TOKEN_KEY` in Django's cache is the one read when the copy was made,
+and for at most :data:`OVERRIDES_MAX_AGE` seconds. ``calendar_day_set``/``calendar_day_remove``
+(``core/services.py``) change the token when their transaction commits
+(:func:`overrides_changed`), so with a cache shared by the processes (the default file cache,
+Redis) every process sees an edit at its next computation; with a cache private to each process
+an edit reaches the other processes within :data:`OVERRIDES_MAX_AGE` seconds.
 """
 
 from __future__ import annotations
@@ -35,12 +44,15 @@ import functools
 import itertools
 import math
 import re
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from time import monotonic
 
 import holidays
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
@@ -202,6 +214,40 @@ def _database_overrides(year: int) -> dict[date, bool]:
     return {day: kind == CalendarDay.Kind.WORKING_DAY for day, kind in rows}
 
 
+#: Django cache key of the token that names the current state of the ``CalendarDay`` table.
+OVERRIDES_TOKEN_KEY = "core:calendar:overrides-token"  # noqa: S105  # a cache key
+#: Longest time (seconds) a process uses its copy of a year's overrides without re-reading it.
+OVERRIDES_MAX_AGE = 300.0
+
+# year → (token read before the rows were, monotonic time of the read, the rows)
+_process_overrides: dict[int, tuple[object, float, Mapping[date, bool]]] = {}
+
+
+def _process_cached_overrides(year: int) -> Mapping[date, bool]:
+    """*year*'s ``CalendarDay`` rows from this process's copy (see the module docstring)."""
+    token = cache.get(OVERRIDES_TOKEN_KEY)
+    now = monotonic()
+    held = _process_overrides.get(year)
+    if held is not None and held[0] == token and now - held[1] < OVERRIDES_MAX_AGE:
+        return held[2]
+    # The token is read before the rows: an edit committed in between changes the token again,
+    # so the copy made here is replaced at the next computation.
+    rows = _database_overrides(year)
+    _process_overrides[year] = (token, now, rows)
+    return rows
+
+
+def overrides_changed() -> None:
+    """Tell every process that the ``CalendarDay`` table changed (call once the edit commits)."""
+    cache.set(OVERRIDES_TOKEN_KEY, secrets.token_hex(8), timeout=None)
+    _process_overrides.clear()
+
+
+def forget_cached_overrides() -> None:
+    """Drop this process's copies (tests whose database is rolled back between them)."""
+    _process_overrides.clear()
+
+
 class WorkingCalendar:
     """Working days and working time under one schedule and one set of overrides.
 
@@ -230,6 +276,12 @@ class WorkingCalendar:
     def from_database(cls, *, schedule: WorkingSchedule | None = None) -> WorkingCalendar:
         """A calendar with the administrators' ``CalendarDay`` rows as overrides."""
         return cls(schedule=schedule, loader=_database_overrides)
+
+    @classmethod
+    def cached(cls, *, schedule: WorkingSchedule | None = None) -> WorkingCalendar:
+        """A calendar with this process's copy of the ``CalendarDay`` rows as overrides, for hot
+        paths: no query while the copy is current (staleness rule in the module docstring)."""
+        return cls(schedule=schedule, loader=_process_cached_overrides)
 
     # Days ------------------------------------------------------------------------------------
 

@@ -13,10 +13,15 @@ No ``from __future__ import annotations`` here: ninja reads the endpoint's annot
 time, and a paginated endpoint's wrapper cannot resolve them from strings.
 """
 
+import base64
+import binascii
 import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -34,9 +39,11 @@ from chinhquyenso.api.selectors import client_units
 from chinhquyenso.core.search import search
 from chinhquyenso.core.text import clean_text
 from chinhquyenso.feedback import services
-from chinhquyenso.feedback.models import Category, Report, Reporter, Status, Urgency
+from chinhquyenso.feedback.actions import ACTIONS, API_MOVES, perform
+from chinhquyenso.feedback.models import Attachment, Category, Report, Reporter, Status, Urgency
 from chinhquyenso.feedback.privacy import redact
-from chinhquyenso.feedback.workflow import OPEN_STATES, TRANSITIONS
+from chinhquyenso.feedback.selectors import active_category
+from chinhquyenso.feedback.workflow import OPEN_STATES
 from chinhquyenso.units.models import COMMUNE_LEVEL_KINDS, Unit
 
 router = Router(tags=["feedback"])
@@ -115,6 +122,17 @@ class ReporterOut(Schema):
     consent_given: bool
 
 
+class AttachmentOut(Schema):
+    name: str = Field(
+        description=str(
+            gettext_lazy("Tên tệp; chỉ có với quyền `feedback:personal_data`, để trống nếu không.")
+        )
+    )
+    content_type: str
+    size: int
+    is_answer: bool = Field(description=str(gettext_lazy("Tệp kèm câu trả lời của đơn vị.")))
+
+
 class ReportOut(Schema):
     tracking_code: str = Field(description=str(gettext_lazy("Mã phản ánh.")))
     status: Status
@@ -150,6 +168,10 @@ class ReportOut(Schema):
     reporters: list[ReporterOut] | None = Field(
         None,
         description=str(gettext_lazy("Người phản ánh; chỉ có với quyền `feedback:personal_data`.")),
+    )
+    attachments: list[AttachmentOut] = Field(
+        default_factory=list,
+        description=str(gettext_lazy("Ảnh, tệp của người phản ánh và tệp kèm trả lời.")),
     )
 
 
@@ -200,6 +222,18 @@ class ReportFilters(Schema):
     )
 
 
+class FileIn(Schema):
+    name: str = Field("", max_length=255, description=str(gettext_lazy("Tên tệp.")))
+    content_base64: str = Field(
+        description=str(
+            gettext_lazy(
+                "Nội dung tệp mã hóa base64: ảnh JPEG, PNG, WebP hoặc tệp PDF, kiểm tra theo "
+                "nội dung."
+            )
+        )
+    )
+
+
 class ActionIn(Schema):
     official: str = Field(
         description=str(
@@ -220,6 +254,15 @@ class ActionIn(Schema):
     into: str = ""
     handler: str = ""
     extra_working_days: int | None = Field(None, ge=1, le=60)
+    attachments: list[FileIn] = Field(
+        default_factory=list,
+        description=str(
+            gettext_lazy(
+                "Tệp kèm trả lời (`draft_answer`, `answer`): tối đa FEEDBACK_MAX_FILES tệp; cả "
+                "yêu cầu không quá giới hạn DATA_UPLOAD_MAX_MEMORY_SIZE của máy chủ."
+            )
+        ),
+    )
 
 
 # --- Output ----------------------------------------------------------------------------------
@@ -249,15 +292,22 @@ def _local(moment: dt.datetime | None) -> dt.datetime | None:
 
 
 def report_out(
-    report: Report, *, client: ApiClient, reporters: list[Reporter] | None = None
+    report: Report,
+    *,
+    client: ApiClient,
+    reporters: list[Reporter] | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> dict[str, Any]:
     """What *client* may see of *report* (personal data only with ``feedback:personal_data``).
 
-    *reporters*: the report's reporters when the caller already holds them (a report just
-    created has only its original reporter); read from the database otherwise."""
+    *reporters*, *attachments*: the report's, when the caller already holds them (a report just
+    created through the API has only its original reporter and no file); read from the
+    database (or its prefetched rows) otherwise."""
     personal = ApiScope.FEEDBACK_PERSONAL_DATA in client.scopes
     if reporters is None:
         reporters = list(report.reporters.all())
+    if attachments is None:
+        attachments = list(report.attachments.all())
     names = [r.name for r in reporters if r.name] + [report.named_official_text]
     out: dict[str, Any] = {
         "tracking_code": report.tracking_code,
@@ -285,6 +335,15 @@ def report_out(
         "is_published": report.is_published,
         "channel": report.channel,
         "reporters": None,
+        "attachments": [
+            {
+                "name": a.original_name if personal else "",
+                "content_type": a.content_type,
+                "size": a.size,
+                "is_answer": a.is_answer,
+            }
+            for a in attachments
+        ],
     }
     if personal:
         out["reporters"] = [
@@ -305,7 +364,7 @@ def report_out(
 
 
 def _category(code: str, field: str = "category") -> Category:
-    category = Category.objects.filter(code=code, is_active=True).select_related("parent").first()
+    category = active_category(code)
     if category is None:
         raise ApiValidationError(
             details=[(field, _("Không có lĩnh vực mã “%(code)s”.") % {"code": code})]
@@ -313,11 +372,41 @@ def _category(code: str, field: str = "category") -> Category:
     return category
 
 
+_UNITS = Unit._meta.db_table
+_GRANTS = ApiClient.units.through._meta.db_table
+#: A unit the client may act for: every unit when it was granted none, else the granted units
+#: and their subtrees (tree paths: a granted unit's path begins the path of every unit below
+#: it; paths are upper-case letters and digits, so ``LIKE`` sees no wildcard in them).
+# Table names from the models, every value a parameter: nothing from the request is spliced in.
+_WITHIN_CLIENT_UNITS = (
+    f"(NOT EXISTS (SELECT 1 FROM {_GRANTS} g WHERE g.apiclient_id = %s) OR EXISTS ("  # noqa: S608
+    f"SELECT 1 FROM {_GRANTS} g JOIN {_UNITS} a ON a.id = g.unit_id "
+    "WHERE g.apiclient_id = %s AND u.path LIKE a.path || '%%'))"
+)
+
+
+def client_unit(
+    client: ApiClient, *, code: str = "", pk: int | None = None, kinds: Iterable[str] = ()
+) -> Unit | None:
+    """The unit with *code* (or primary key *pk*) if *client* may act for it, of one of
+    *kinds* if given; ``None`` otherwise. One query, written in SQL: every submitted report
+    runs it, and the same query built with Django's ``Exists``/``Substr`` expressions costs
+    several milliseconds of CPU to compile, many times what the database takes to answer it
+    (``api.selectors.client_units`` says the same in two queries)."""
+    where = ["u.id = %s" if pk is not None else "u.code = %s"]
+    params: list[Any] = [pk if pk is not None else code]
+    kinds = list(kinds)
+    if kinds:
+        where.append(f"u.kind IN ({', '.join(['%s'] * len(kinds))})")
+        params += kinds
+    sql = f"SELECT u.* FROM {_UNITS} u WHERE {' AND '.join(where)} AND {_WITHIN_CLIENT_UNITS}"  # noqa: S608
+    return next(iter(Unit.objects.raw(sql, [*params, client.pk, client.pk])), None)
+
+
 def _client_unit(client: ApiClient, code: str, field: str, *, commune: bool = False) -> Unit:
-    units = client_units(client)
-    if commune:
-        units = units.filter(kind__in=COMMUNE_LEVEL_KINDS)
-    unit = units.filter(code=code).first() if code else None
+    """The unit with *code* among *client*'s units (one query), or a 400 on *field*."""
+    kinds = COMMUNE_LEVEL_KINDS if commune else ()
+    unit = client_unit(client, code=code, kinds=kinds) if code else None
     if unit is None:
         raise ApiValidationError(
             details=[
@@ -337,17 +426,11 @@ def _official(client: ApiClient, login: str, field: str = "official") -> User:
         if login
         else None
     )
-    if user is None or not user.unit_id or not client_units(client).filter(pk=user.unit_id):
+    if user is None or not user.unit_id or client_unit(client, pk=user.unit_id) is None:
         raise ApiValidationError(
             details=[(field, _("Không có cán bộ này trong các đơn vị khóa được phép."))]
         )
     return user
-
-
-def _required(data: ActionIn, *fields: str) -> None:
-    missing = [(f, _("Trường này là bắt buộc.")) for f in fields if not getattr(data, f)]
-    if missing:
-        raise ApiValidationError(details=missing)
 
 
 def _report_by_code(client: ApiClient, code: str, field: str) -> Report:
@@ -357,88 +440,72 @@ def _report_by_code(client: ApiClient, code: str, field: str) -> Report:
     return report
 
 
-def _take_action(client: ApiClient, report: Report, action: str, data: ActionIn) -> Report:
-    """Call the service for *action* with the official named in *data*."""
+def _to_unit(code: str) -> Unit:
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise ApiValidationError(details=[("to_unit", _("Không có đơn vị mã này."))])
+    return unit
+
+
+def _decoded_files(files: list[FileIn]) -> list[UploadedFile]:
+    """The files of an action's body, decoded; the service checks them by content."""
+    decoded: list[UploadedFile] = []
+    for number, item in enumerate(files):
+        try:
+            content = base64.b64decode(item.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise ApiValidationError(
+                details=[(f"attachments.{number}", _("Nội dung tệp không phải base64 hợp lệ."))]
+            ) from None
+        decoded.append(SimpleUploadedFile(item.name or "tep", content))
+    return decoded
+
+
+def _action_inputs(client: ApiClient, data: ActionIn, names: tuple[str, ...]) -> dict[str, Any]:
+    """The action's inputs *names* read from *data*: codes become the objects the service
+    takes (within the key's units where the unit acts for the key), files are decoded; empty
+    ones are left out."""
+    resolvers: dict[str, Callable[[Any], Any]] = {
+        "category": _category,
+        "handling_unit": lambda code: _client_unit(client, code, "handling_unit"),
+        "to_unit": _to_unit,
+        "into": lambda code: _report_by_code(client, code, "into"),
+        "handler": lambda login: _official(client, login, "handler"),
+        "attachments": _decoded_files,
+    }
+    inputs: dict[str, Any] = {}
+    for name in names:
+        value = getattr(data, name, None)
+        if value in (None, "", []):
+            continue
+        resolve = resolvers.get(name)
+        inputs[name] = resolve(value) if resolve else value
+    return inputs
+
+
+@contextmanager
+def _service_errors() -> Iterator[None]:
+    """A service's refusal as a 400 whose detail names the input it concerns."""
+    try:
+        yield
+    except services.FeedbackError as exc:
+        message = " ".join(str(m) for m in exc.messages)
+        details = [(exc.field, message)] if exc.field else []
+        raise ApiValidationError(message, details=details) from exc
+
+
+def _take_action(client: ApiClient, report: Report, move: str, data: ActionIn) -> object:
+    """Run the action of ``actions.API_MOVES[move]`` for the official named in *data*."""
     by = _official(client, data.official)
-    common: dict[str, Any] = {"report": report, "by": by}
-    if action == "accept":
-        return services.report_accept(
-            **common,
-            category=_category(data.category) if data.category else None,
-            urgency=data.urgency,
-            handling_unit=(
-                _client_unit(client, data.handling_unit, "handling_unit")
-                if data.handling_unit
-                else None
-            ),
-        )
-    if action == "refuse":
-        _required(data, "reason")
-        return services.report_refuse(**common, reason=data.reason, note=data.note)
-    if action == "hand_off":
-        _required(data, "guidance")
-        return services.report_hand_off(**common, guidance=data.guidance)
-    if action == "merge":
-        _required(data, "into")
-        into = _report_by_code(client, data.into, "into")
-        return services.report_merge(**common, into=into, note=data.note)
-    if action == "classify":
-        return services.report_classify(
-            **common,
-            category=_category(data.category) if data.category else None,
-            urgency=data.urgency,
-        )
-    if action == "transfer":
-        _required(data, "to_unit", "reason")
-        to_unit = Unit.objects.filter(code=data.to_unit).first()
-        if to_unit is None:
-            raise ApiValidationError(details=[("to_unit", _("Không có đơn vị mã này."))])
-        return services.report_transfer(**common, to_unit=to_unit, reason=data.reason)
-    if action == "return":
-        _required(data, "reason")
-        return services.report_return(**common, reason=data.reason)
-    if action == "assign":
-        handler = _official(client, data.handler, "handler") if data.handler else by
-        return services.report_assign(report=report, handler=handler, by=by)
-    if action == "note":
-        _required(data, "note")
-        return services.report_add_note(**common, note=data.note)
-    if action == "request_info":
-        _required(data, "question")
-        return services.report_request_info(**common, question=data.question)
-    if action in ("draft_answer", "answer"):
-        _required(data, "answer")
-        return services.report_draft_answer(**common, answer=data.answer)
-    if action == "approve_answer":
-        return services.report_approve_answer(**common, answer=data.answer or None)
-    if action == "return_draft":
-        _required(data, "reason")
-        return services.report_return_draft(**common, reason=data.reason)
-    if action == "publish":
-        return services.report_publish(**common)
-    if action == "unpublish":
-        return services.report_unpublish(**common)
-    if action == "request_extension":
-        _required(data, "extra_working_days", "reason")
-        services.report_request_extension(
-            **common, extra_working_days=data.extra_working_days or 0, reason=data.reason
-        )
-        return report
-    if action in ("reopen", "refuse_reopen"):
-        _required(data, "reason")
-        return services.report_decide_reopen(
-            **common, reopen=action == "reopen", reason=data.reason
-        )
-    raise ApiNotFound(_("Không có thao tác “%(action)s”.") % {"action": action})
+    name, fixed = API_MOVES[move]
+    action = ACTIONS[name]
+    inputs = {**_action_inputs(client, data, action.inputs), **fixed}
+    missing = [(f, _("Trường này là bắt buộc.")) for f in action.required if f not in inputs]
+    if missing:
+        raise ApiValidationError(details=missing)
+    with _service_errors():
+        return perform(report=report, action=name, by=by, data=inputs)
 
-
-#: Actions an official may take through the API (reporter and system moves are not here;
-#: deciding an extension needs the request's id and is done in the workspace).
-API_ACTIONS = tuple(
-    name
-    for name, move in TRANSITIONS.items()
-    if move.side in ("receiving", "handling", "supervising") and name != "decide_extension"
-)
 
 _ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
@@ -472,10 +539,11 @@ def report_create(request: HttpRequest, payload: ReportIn) -> HttpStatus:
         channel="api",
         submitted_by_client=client,
     )
-    report, reporter = services.report_submit(data=data)
+    with _service_errors():
+        report, reporter = services.report_submit(data=data)
     # The report as written (its category, group, commune and units are already loaded): no
     # second read of the row and its reporters.
-    out = report_out(report, client=client, reporters=[reporter])
+    out = report_out(report, client=client, reporters=[reporter], attachments=[])
     return HttpStatus(201, {"report": out, "access_token": reporter.access_token})
 
 
@@ -499,7 +567,7 @@ def report_list(request: HttpRequest, filters: Query[ReportFilters]) -> list[dic
         submitted_from=filters.submitted_from,
         submitted_to=filters.submitted_to,
         q=filters.q,
-    ).prefetch_related("reporters")
+    ).prefetch_related("reporters", "attachments")
     return _LazyOut(reports.order_by("-submitted_at", "-pk"), client)  # type: ignore[return-value]
 
 
@@ -538,7 +606,7 @@ def report_read(request: HttpRequest, code: str) -> dict[str, Any]:
     response={200: ReportOut, **_ERRORS},
     summary="Thao tác xử lý phản ánh",
     description="Thao tác của cán bộ (`official`) thuộc đơn vị khóa được phép: "
-    + ", ".join(f"`{a}`" for a in API_ACTIONS)
+    + ", ".join(f"`{a}`" for a in API_MOVES)
     + ". Cần quyền `feedback:process`. Trả lời 400 nếu thao tác không hợp với trạng thái hoặc "
     "vai trò của cán bộ.",
 )
@@ -546,7 +614,7 @@ def report_action(
     request: HttpRequest, code: str, action: str, payload: ActionIn
 ) -> dict[str, Any]:
     client = request_client(request)
-    if action not in API_ACTIONS:
+    if action not in API_MOVES:
         raise ApiNotFound(_("Không có thao tác “%(action)s”.") % {"action": action})
     _take_action(client, client_report(client, code), action, payload)
     return report_out(client_report(client, code), client=client)

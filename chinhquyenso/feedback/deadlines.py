@@ -13,48 +13,62 @@ import datetime as dt
 from django.conf import settings
 
 from chinhquyenso.core import clock
-from chinhquyenso.core.calendar import (
-    WorkingCalendar,
-    add_working_days,
-    add_working_hours,
-    working_time_between,
-)
+from chinhquyenso.core.calendar import WorkingCalendar
 from chinhquyenso.feedback.models import Category, Report, Status, Urgency
 from chinhquyenso.feedback.workflow import OPEN_STATES
 
 
+def feedback_calendar() -> WorkingCalendar:
+    """The working calendar of feedback deadlines: this process's copy of the administrators'
+    overrides, so a report costs no calendar query (``WorkingCalendar.cached``: an edit is
+    seen at the next computation in every process sharing the cache)."""
+    return WorkingCalendar.cached()
+
+
 def accept_deadline(submitted_at: dt.datetime) -> dt.datetime:
     """When a new report must be accepted or refused by."""
-    return add_working_hours(submitted_at, settings.FEEDBACK_ACCEPT_HOURS)
+    return feedback_calendar().add_working_hours(submitted_at, settings.FEEDBACK_ACCEPT_HOURS)
 
 
 def answer_deadline(*, category: Category, urgency: str, start: dt.datetime) -> dt.datetime:
     """When a report accepted (or reopened) at *start* must be answered by."""
+    calendar = feedback_calendar()
     if urgency == Urgency.URGENT:
         hours = category.urgent_answer_hours
-        return add_working_hours(start, settings.FEEDBACK_URGENT_HOURS if hours is None else hours)
+        return calendar.add_working_hours(
+            start, settings.FEEDBACK_URGENT_HOURS if hours is None else hours
+        )
     if urgency == Urgency.COMPLEX:
         days = category.complex_answer_days
-        return add_working_days(start, settings.FEEDBACK_COMPLEX_DAYS if days is None else days)
+        return calendar.add_working_days(
+            start, settings.FEEDBACK_COMPLEX_DAYS if days is None else days
+        )
     days = category.normal_answer_days
-    return add_working_days(start, settings.FEEDBACK_NORMAL_DAYS if days is None else days)
+    return calendar.add_working_days(start, settings.FEEDBACK_NORMAL_DAYS if days is None else days)
+
+
+def working_seconds_between(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole working seconds from *start* to *end* (0 if *end* is earlier): how long a holder
+    kept a report."""
+    return max(int(feedback_calendar().working_time_between(start, end).total_seconds()), 0)
 
 
 def paused_time(*, paused_since: dt.datetime, resumed_at: dt.datetime) -> dt.timedelta:
     """Working time the clock stood still."""
-    return max(working_time_between(paused_since, resumed_at), dt.timedelta())
+    return max(feedback_calendar().working_time_between(paused_since, resumed_at), dt.timedelta())
 
 
 def resumed_deadline(
     *, due_at: dt.datetime, paused_since: dt.datetime, resumed_at: dt.datetime
 ) -> dt.datetime:
     """The answer deadline after a pause: *due_at* moved by the working time paused."""
-    return add_working_hours(due_at, paused_time(paused_since=paused_since, resumed_at=resumed_at))
+    paused = paused_time(paused_since=paused_since, resumed_at=resumed_at)
+    return feedback_calendar().add_working_hours(due_at, paused)
 
 
 def extended_deadline(due_at: dt.datetime, extra_working_days: int) -> dt.datetime:
     """The answer deadline after a leader grants *extra_working_days*."""
-    return add_working_days(due_at, extra_working_days)
+    return feedback_calendar().add_working_days(due_at, extra_working_days)
 
 
 def current_deadline(report: Report) -> dt.datetime | None:
@@ -95,6 +109,6 @@ def due_soon(
     deadline = current_deadline(report)
     if deadline is None or now > deadline:
         return False
-    calendar = calendar or WorkingCalendar.from_database()
+    calendar = calendar or feedback_calendar()
     limit = within if within is not None else calendar.schedule.day_length
     return calendar.working_time_between(now, deadline) <= limit

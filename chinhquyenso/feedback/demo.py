@@ -27,6 +27,7 @@ from chinhquyenso.accounts.models import Role, User
 from chinhquyenso.accounts.services import official_create
 from chinhquyenso.core.audit import audit_record
 from chinhquyenso.core.clock import clock_at
+from chinhquyenso.core.services import notifications_mark_all_read
 from chinhquyenso.feedback import services
 from chinhquyenso.feedback.models import (
     Category,
@@ -42,11 +43,15 @@ from chinhquyenso.units.models import COMMUNE_LEVEL_KINDS, Unit
 
 #: Channel that marks the reports made by the demo (how a second run finds them).
 DEMO_CHANNEL = "demo"
-#: Reports in the full demo: enough to fill lists, maps and per-unit tables, loaded in < 1 min.
-DEMO_REPORT_COUNT = 1500
+#: Reports in the full demo: a few thousand across the communes, in every state, enough to fill
+#: lists, maps and per-unit tables (setting ``FEEDBACK_DEMO_REPORTS``).
+DEMO_REPORT_COUNT = 3000
 DEMO_SEED = 2026
 #: How far back the demo reports go.
 DEMO_DAYS_BACK = 150
+#: Officials have read their in-app notices up to this long before the demo's "now": only the
+#: notices of the last days wait unread, as on a desk that is kept up to date.
+DEMO_NOTICES_UNREAD_FOR = dt.timedelta(days=2)
 
 
 # --- Categories ------------------------------------------------------------------------------
@@ -622,7 +627,7 @@ class _Runner:
             text=plan.text,
             category=self.leaves[plan.category_code],
             commune=commune,
-            address=f"{plan.address}, {commune.name}",
+            address=plan.address,  # pages show it followed by the commune's name
             latitude=plan.latitude,
             longitude=plan.longitude,
             answers=plan.answers,
@@ -782,6 +787,13 @@ class _Runner:
         raise ValueError(step)
 
 
+def _notices_read() -> None:
+    """Every official reads the in-app notices they have (each an audited service call)."""
+    readers = User.objects.filter(notifications__read_at__isnull=True).distinct().order_by("pk")
+    for official in readers:
+        notifications_mark_all_read(by=official)
+
+
 @dataclass
 class FeedbackDemoResult:
     categories_written: int = 0
@@ -828,9 +840,15 @@ def feedback_demo_load(*, reports: int = DEMO_REPORT_COUNT) -> FeedbackDemoResul
         for index in range(existing, reports)
     ]
     # In the order they were sent, so a duplicate is merged into an older report.
+    read_until: dt.datetime | None = now - DEMO_NOTICES_UNREAD_FOR
     for plan in sorted(plans, key=lambda p: p.submitted_at):
+        if read_until is not None and plan.submitted_at >= read_until:
+            _notices_read()
+            read_until = None
         runner.run(plan)
         result.reports_created += 1
+    if read_until is not None:
+        _notices_read()
     # Answered reports whose rating window is over are closed, as the daily task does.
     services.report_close_expired(now=now)
     return result

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from chinhquyenso.core.text import nfc
 
@@ -176,6 +176,10 @@ def _too_many_pixels(name: str) -> ValidationError:
 def _check_image(f: File, name: str) -> str:
     image = _open_image(f, name)
     content_type = _IMAGE_TYPES[str(image.format)]
+    # WeasyPrint (PDF slips) sets Pillow's process-wide LOAD_TRUNCATED_IMAGES when it is
+    # imported, which makes load() accept a photo cut in half: refuse those here all the same.
+    truncated_allowed = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         image.verify()  # structure and checksums (PNG)
         image = _open_image(f, name)
@@ -184,6 +188,8 @@ def _check_image(f: File, name: str) -> str:
         raise
     except Exception:  # Pillow raises many kinds of errors on bad data
         raise _broken(name) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated_allowed
     return content_type
 
 

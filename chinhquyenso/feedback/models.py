@@ -150,6 +150,11 @@ class Report(SearchableMixin, models.Model):
         related_name="feedback_reports",
     )
     address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    # A photo or file the sending system keeps (Open311 ``media_url``): stored as given, shown
+    # to officials as a link, never fetched by the platform.
+    media_url = models.CharField(
+        _("đường dẫn ảnh do hệ thống gửi cung cấp"), max_length=500, blank=True
+    )
     latitude = models.DecimalField(
         _("vĩ độ"), max_digits=9, decimal_places=6, null=True, blank=True
     )

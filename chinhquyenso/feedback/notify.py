@@ -162,12 +162,16 @@ def leaders_of(unit: Unit | None) -> list[User]:
 
 def notify_officials(users: Iterable[User], message: str, report: Report) -> int:
     """One in-app notice per official (never the official named in a confidential report)."""
+    return _notify_ids([user.pk for user in users], message, report)
+
+
+def _notify_ids(user_ids: Iterable[int], message: str, report: Report) -> int:
     now = clock.now()
     url = staff_report_path(report)
     notices = [
-        Notification(recipient=user, message=message[:500], url=url, created_at=now)
-        for user in {u.pk: u for u in users}.values()
-        if user.pk != report.named_official_id
+        Notification(recipient_id=pk, message=message[:500], url=url, created_at=now)
+        for pk in dict.fromkeys(user_ids)
+        if pk != report.named_official_id
     ]
     Notification.objects.bulk_create(notices)
     return len(notices)
@@ -189,7 +193,11 @@ def handlers_of(report: Report) -> list[User]:
 
 def notify_new_report(report: Report) -> int:
     message = _("Phản ánh mới %(code)s chờ tiếp nhận.") % {"code": report.tracking_code}
-    return notify_officials(screeners_of(report), message, report)
+    if report.is_confidential:
+        return notify_officials(screeners_of(report), message, report)
+    # Every report sent: only the screeners' ids are read, not their whole rows.
+    screeners = _officials(report.receiving_unit, SCREENING_ROLES).values_list("pk", flat=True)
+    return _notify_ids(screeners, message, report)
 
 
 def notify_assigned(report: Report) -> int:

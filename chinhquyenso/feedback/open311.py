@@ -12,6 +12,10 @@ specification's shape (``[{"code": 400, "description": "..."}]`` /
   lists every non-confidential report of its units. Descriptions never carry personal data:
   published text, or the text with personal data removed.
 - ``extensions=true`` adds the detailed status, the units and the deadlines.
+- ``media_url``: what ``POST requests`` receives is stored as given and never fetched (the
+  platform makes no outgoing request); ``GET requests`` answers with the absolute address of a
+  published report's first public photo (the copy without location data), else, for a key
+  that may read the report, the address its sending system gave.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -43,9 +47,10 @@ from chinhquyenso.api.models import ApiClient, ApiScope
 from chinhquyenso.api.selectors import api_client_by_key, client_units
 from chinhquyenso.api.services import api_client_touch
 from chinhquyenso.feedback import services
-from chinhquyenso.feedback.api import client_reports, report_is_late
-from chinhquyenso.feedback.models import Category, Event, Report, Status
+from chinhquyenso.feedback.api import client_reports, client_unit, report_is_late
+from chinhquyenso.feedback.models import Attachment, Category, Event, Report, Status
 from chinhquyenso.feedback.privacy import redact
+from chinhquyenso.feedback.selectors import active_category
 from chinhquyenso.units.models import COMMUNE_LEVEL_KINDS, Unit
 
 logger = logging.getLogger("chinhquyenso.feedback.open311")
@@ -316,7 +321,24 @@ def _description(report: Report) -> str:
     return redact(report.text, names=names)
 
 
-def _request(report: Report, *, extensions: bool) -> dict[str, Any]:
+def _media_url(request: HttpRequest, report: Report, *, client: ApiClient | None) -> str:
+    """The absolute address of the report's first public photo (published reports only: the
+    copy without location data, as on the public page); otherwise, for a key that may read the
+    report, the ``media_url`` its sending system gave (never fetched here)."""
+    if report.is_published:
+        photos: list[Attachment] = getattr(report, "public_photos", [])
+        if photos:
+            path = reverse(
+                "feedback:public_attachment",
+                kwargs={"code": report.tracking_code, "attachment_id": photos[0].pk},
+            )
+            return request.build_absolute_uri(path)
+    return report.media_url if client is not None else ""
+
+
+def _request(
+    request: HttpRequest, report: Report, *, extensions: bool, client: ApiClient | None
+) -> dict[str, Any]:
     is_closed = report.status in CLOSED_STATES
     notes = report.public_answer if report.is_published else ""
     item: dict[str, Any] = {
@@ -339,7 +361,7 @@ def _request(report: Report, *, extensions: bool) -> dict[str, Any]:
         "zipcode": "",
         "lat": report.latitude,
         "long": report.longitude,
-        "media_url": "",
+        "media_url": _media_url(request, report, client=client),
     }
     if extensions:
         item["extended_attributes"] = {
@@ -366,7 +388,15 @@ def visible_reports(client: ApiClient | None) -> QuerySet[Report]:
         reports = Report.objects.filter(is_published=True, is_confidential=False).select_related(
             "category", "commune", "receiving_unit", "handling_unit"
         )
-    return reports.prefetch_related("reporters")
+    photos = Attachment.objects.filter(content_type__startswith="image/").exclude(public_file="")
+    return reports.prefetch_related(
+        "reporters",
+        Prefetch(
+            "attachments",
+            queryset=photos.only("pk", "report_id").order_by("is_answer", "pk"),
+            to_attr="public_photos",
+        ),
+    )
 
 
 def _filtered_requests(request: HttpRequest, reports: QuerySet[Report]) -> QuerySet[Report]:
@@ -408,7 +438,8 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     chosen = reports.order_by("-submitted_at", "-pk")[(page - 1) * size : page * size]
     extensions = _extensions(request)
-    return render(fmt, "service_requests", [_request(r, extensions=extensions) for r in chosen])
+    items = [_request(request, r, extensions=extensions, client=client) for r in chosen]
+    return render(fmt, "service_requests", items)
 
 
 @open311_view("GET")
@@ -417,7 +448,8 @@ def request_detail(request: HttpRequest, fmt: str, request_id: str) -> HttpRespo
     report = visible_reports(client).filter(tracking_code=request_id.strip().upper()).first()
     if report is None:
         raise Open311Error(404, _("Không tìm thấy yêu cầu mã “%(code)s”.") % {"code": request_id})
-    return render(fmt, "service_requests", [_request(report, extensions=_extensions(request))])
+    item = _request(request, report, extensions=_extensions(request), client=client)
+    return render(fmt, "service_requests", [item])
 
 
 def _decimal(request: HttpRequest, name: str) -> Decimal | None:
@@ -431,16 +463,17 @@ def _decimal(request: HttpRequest, name: str) -> Decimal | None:
 
 
 def _commune(request: HttpRequest, client: ApiClient) -> Unit:
-    communes = client_units(client).filter(kind__in=COMMUNE_LEVEL_KINDS)
     code = _param(request, "commune_code")
     if code:
-        commune = communes.filter(code=code).first()
+        commune = client_unit(client, code=code, kinds=COMMUNE_LEVEL_KINDS)
         if commune is None:
             raise Open311Error(
                 400,
                 _("Không có xã, phường mã “%(code)s” trong phạm vi khóa API.") % {"code": code},
             )
         return commune
+    # Without a code: the key's only commune, if it has exactly one.
+    communes = client_units(client).filter(kind__in=COMMUNE_LEVEL_KINDS)
     if client.units.exists() and communes.count() == 1:
         only = communes.first()
         assert only is not None
@@ -482,7 +515,9 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     code = _param(request, "service_code")
     if not code:
         raise Open311Error(400, _("Thiếu service_code (mã lĩnh vực)."))
-    category = _category_or_error(code, status=400)
+    category = active_category(code, leaf=True)
+    if category is None:
+        raise Open311Error(400, _("Không có dịch vụ (lĩnh vực) mã “%(code)s”.") % {"code": code})
     latitude, longitude = _decimal(request, "lat"), _decimal(request, "long")
     address = _param(request, "address_string")
     if (latitude is None) != (longitude is None):
@@ -507,6 +542,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
             email=_param(request, "email"),
             consent_given=bool(name or _param(request, "phone") or _param(request, "email")),
         ),
+        media_url=_param(request, "media_url"),
         channel="open311",
         submitted_by_client=client,
     )

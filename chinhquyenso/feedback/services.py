@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import validate_email
+from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -37,7 +37,6 @@ from chinhquyenso.accounts.permissions import roles_of
 from chinhquyenso.accounts.phone import normalise_phone
 from chinhquyenso.core import clock
 from chinhquyenso.core.audit import audit_record
-from chinhquyenso.core.calendar import WorkingCalendar, working_time_between
 from chinhquyenso.core.models import Notification
 from chinhquyenso.core.search import searchable_text
 from chinhquyenso.core.text import clean_text
@@ -48,7 +47,9 @@ from chinhquyenso.feedback.deadlines import (
     answer_deadline,
     current_deadline,
     extended_deadline,
+    feedback_calendar,
     resumed_deadline,
+    working_seconds_between,
 )
 from chinhquyenso.feedback.files import CheckedFile, check_upload, check_upload_count, public_copy
 from chinhquyenso.feedback.models import (
@@ -71,6 +72,7 @@ from chinhquyenso.feedback.routing import handling_unit_for, receiving_unit_for
 from chinhquyenso.feedback.selectors import (
     can_act,
     can_comment_as_front,
+    categories_changed,
     reports_visible_to,
     supervises,
 )
@@ -115,6 +117,7 @@ class ReportInput:
     answers: dict[str, Any] = field(default_factory=dict)
     named_official_text: str = ""
     files: Sequence[UploadedFile] = ()
+    media_url: str = ""  # Open311: a photo kept by the sending system (stored, never fetched)
     reporter: ReporterInput = ReporterInput()
     channel: str = "web"
     submitted_by_client: Any = None  # ApiClient when sent through the API / Open311
@@ -163,9 +166,16 @@ HAND_OVER_KINDS = (
 
 
 def _lock(report: Report) -> Report:
-    """The report row, locked for the rest of the transaction."""
+    """The report row, locked for the rest of the transaction, with the category and units
+    every write reads (one query; only the report's row is locked)."""
     try:
-        return Report.objects.select_for_update().get(pk=report.pk)
+        return (
+            Report.objects.select_for_update(of=("self",))
+            .select_related(
+                "category", "category__parent", "commune", "receiving_unit", "handling_unit"
+            )
+            .get(pk=report.pk)
+        )
     except Report.DoesNotExist as exc:
         raise FeedbackError(_("Không tìm thấy phản ánh.")) from exc
 
@@ -258,7 +268,7 @@ def _hop_seconds(report: Report, now: dt.datetime) -> int | None:
     )
     if since is None:
         return None
-    return max(int(working_time_between(since, now).total_seconds()), 0)
+    return working_seconds_between(since, now)
 
 
 def _search_text(report: Report) -> str:
@@ -399,6 +409,28 @@ def _clean_position(
     return lat.quantize(quantum), lon.quantize(quantum)
 
 
+MAX_MEDIA_URL = 500
+
+
+def _clean_media_url(value: str) -> str:
+    """An ``http(s)`` address of a photo the sending system keeps; kept as text, never fetched."""
+    url = (value or "").strip()
+    if not url:
+        return ""
+    if len(url) > MAX_MEDIA_URL:
+        raise FeedbackError(
+            _("Đường dẫn ảnh dài quá %(limit)s ký tự.") % {"limit": MAX_MEDIA_URL},
+            field="media_url",
+        )
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as exc:
+        raise FeedbackError(
+            _("Đường dẫn ảnh không hợp lệ (cần dạng http:// hoặc https://)."), field="media_url"
+        ) from exc
+    return url
+
+
 @dataclass(frozen=True)
 class _Contact:
     name: str
@@ -456,7 +488,11 @@ def _same_person(report: Report, contact: _Contact, user: Any) -> bool:
 # --- creating --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+#: Tries at a fresh tracking code when the random one is already taken (32⁷ codes: a clash is
+#: rare, two in a row practically never happen).
+TRACKING_CODE_ATTEMPTS = 5
+
+
 def report_submit(*, data: ReportInput) -> tuple[Report, Reporter]:
     """Create a report: validate (text ≤ 10,000 chars, NFC; required extra answers; coordinates
     inside the province; files by content type and size; EXIF location stripped from public
@@ -466,7 +502,26 @@ def report_submit(*, data: ReportInput) -> tuple[Report, Reporter]:
     anonymous senders is done by the caller (view/API) before calling this.
 
     Returns the report and the original reporter (whose ``access_token`` makes the private link).
+
+    Each try is one transaction (:func:`_report_submit_once`). A tracking code that another
+    report took first fails the insert; the whole try is rolled back (to its savepoint when the
+    caller holds a transaction) and made again with a new code. One transaction without an
+    inner savepoint keeps a submission to as few round trips as possible: it is the busiest
+    write of the platform.
     """
+    for attempt in range(TRACKING_CODE_ATTEMPTS):
+        code = new_tracking_code()
+        try:
+            return _report_submit_once(data=data, tracking_code=code)
+        except IntegrityError:
+            taken = Report.objects.filter(tracking_code=code).exists()
+            if not taken or attempt == TRACKING_CODE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@transaction.atomic
+def _report_submit_once(*, data: ReportInput, tracking_code: str) -> tuple[Report, Reporter]:
     text = _required(data.text, field="text", message=_("Vui lòng cho biết nội dung phản ánh."))
     category = data.category
     if category is None or not category.is_active:
@@ -480,6 +535,7 @@ def report_submit(*, data: ReportInput) -> tuple[Report, Reporter]:
     checked = _check_files(data.files)
     now = clock.now()
     report = Report(
+        tracking_code=tracking_code,
         status=Status.SUBMITTED,
         category=category,
         urgency=category.default_urgency,
@@ -489,6 +545,7 @@ def report_submit(*, data: ReportInput) -> tuple[Report, Reporter]:
         address=clean_text(data.address)[:500],
         latitude=latitude,
         longitude=longitude,
+        media_url=_clean_media_url(data.media_url),
         receiving_unit=receiving_unit_for(commune=commune),
         is_confidential=category.is_confidential,
         named_official_text=clean_text(data.named_official_text)[:255],
@@ -498,23 +555,13 @@ def report_submit(*, data: ReportInput) -> tuple[Report, Reporter]:
         submitted_by_client=data.submitted_by_client,
         submitter_ip=data.submitter_ip or None,
     )
-    for attempt in range(5):
-        report.tracking_code = new_tracking_code()
-        report.search_text = _search_text(report)
-        try:
-            with transaction.atomic():
-                report.save(force_insert=True)
-            break
-        except IntegrityError:
-            if (
-                attempt == 4
-                or Report.objects.filter(tracking_code=report.tracking_code).count() == 0
-            ):
-                raise
-            report.pk = None
+    report.search_text = _search_text(report)
+    report.save(force_insert=True)
     reporter = _new_reporter(report, data.reporter, contact, now=now, original=True)
     _save_files(report, checked, now=now)
     _event(report, EventKind.SUBMITTED, at=now, is_public=True, to_unit=report.receiving_unit)
+    notify.notify_new_report(report)
+    # Last write: the audit chain's lock is held from here to the commit.
     audit_record(
         actor=_reporter_actor(data.reporter.user),
         action="feedback.submit",
@@ -526,7 +573,6 @@ def report_submit(*, data: ReportInput) -> tuple[Report, Reporter]:
             "channel": [None, report.channel],
         },
     )
-    notify.notify_new_report(report)
     _after_commit(notify.mail_receipt, reporter)
     return report, reporter
 
@@ -642,7 +688,7 @@ def report_accept(
         is_public=True,
         from_unit=report.receiving_unit,
         to_unit=report.handling_unit,
-        working_seconds=max(int(working_time_between(report.submitted_at, now).total_seconds()), 0),
+        working_seconds=working_seconds_between(report.submitted_at, now),
     )
     audit_record(
         actor=by,
@@ -1444,7 +1490,7 @@ def deadline_reminders_send(*, now: dt.datetime | None = None) -> int:
     that moves (extension, pause) gives a new text and so a new reminder.
     """
     now = now or clock.now()
-    calendar = WorkingCalendar.from_database()
+    calendar = feedback_calendar()
     horizon = calendar.add_working_hours(now, calendar.schedule.day_length)
     candidates = (
         Report.objects.filter(
@@ -1546,12 +1592,24 @@ def clean_questions(questions: Any) -> list[dict[str, Any]]:
 
 @transaction.atomic
 def config_save(*, obj: Category | RoutingRule, by: Any) -> Category | RoutingRule:
-    """Save a category or a routing rule edited by an administrator, audited."""
+    """Save a category or a routing rule edited by an administrator, audited.
+
+    A category whose name or group changed is part of its published reports' public search
+    text (``Report.public_search_text``): once the edit commits, a task refreshes that text
+    (:func:`reports_public_search_refresh`). Every process drops its copy of the categories
+    (``selectors.categories_changed``).
+    """
     creating = obj.pk is None
+    renamed = False
     if isinstance(obj, Category):
         obj.questions = clean_questions(obj.questions)
         if obj.parent_id and obj.parent is not None and obj.parent.parent_id:
             raise FeedbackError(_("Lĩnh vực chỉ có hai cấp: nhóm và lĩnh vực."), field="parent")
+        if not creating:
+            before = Category.objects.filter(pk=obj.pk).values("name", "parent_id").first()
+            renamed = before is not None and (
+                before["name"] != obj.name or before["parent_id"] != obj.parent_id
+            )
     obj.save()
     label = obj._meta.model_name
     audit_record(
@@ -1560,7 +1618,73 @@ def config_save(*, obj: Category | RoutingRule, by: Any) -> Category | RoutingRu
         obj=obj,
         changes={"value": [None, str(obj)]},
     )
+    if isinstance(obj, Category):
+        transaction.on_commit(categories_changed)
+        if renamed:
+            _after_commit(_enqueue_public_search_refresh, "category", obj.pk)
     return obj
+
+
+def _enqueue_public_search_refresh(kind: str, pk: int) -> None:
+    from chinhquyenso.feedback.tasks import refresh_public_search_text
+
+    refresh_public_search_text.enqueue(kind=kind, pk=pk)
+
+
+def unit_renamed(*, unit_id: int) -> None:
+    """The units app's hook after a unit's name changed (``units.services.unit_update``, on
+    commit): refresh the public search text of the reports located in it, in the background."""
+    _enqueue_public_search_refresh("commune", unit_id)
+
+
+#: Reports whose public search text is recomputed per transaction by the refresh.
+PUBLIC_SEARCH_BATCH = 500
+
+
+def reports_public_search_refresh(
+    *, category: Category | None = None, commune: Unit | None = None
+) -> int:
+    """System: recompute ``public_search_text`` of the published reports of *category* (or of
+    its group's categories when it is a group) or located in *commune*, from today's names;
+    returns how many reports were refreshed.
+
+    A batch of :data:`PUBLIC_SEARCH_BATCH` reports per transaction (rows locked, so a publish
+    at the same moment waits and is not overwritten with older text); one audit row at the end.
+    Publishing computes the text itself, so reports published meanwhile are right already.
+    """
+    if (category is None) == (commune is None):
+        raise TypeError("give either category or commune")
+    published = Report.objects.filter(is_published=True)
+    if category is not None:
+        published = published.filter(Q(category=category) | Q(category__parent=category))
+    else:
+        published = published.filter(commune=commune)
+    ids = list(published.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(ids), PUBLIC_SEARCH_BATCH):
+        with transaction.atomic():
+            batch = list(
+                Report.objects.select_for_update(of=("self",))
+                .filter(pk__in=ids[start : start + PUBLIC_SEARCH_BATCH], is_published=True)
+                .select_related("category", "category__parent", "commune")
+                .order_by("pk")
+            )
+            changed = []
+            for report in batch:
+                text = _public_search_text(report)
+                if text != report.public_search_text:
+                    report.public_search_text = text
+                    changed.append(report)
+            Report.objects.bulk_update(changed, ["public_search_text"])
+            done += len(changed)
+    with transaction.atomic():
+        audit_record(
+            actor=None,
+            action="feedback.public_search_refresh",
+            obj=category or commune,
+            changes={"reports": [None, done]},
+        )
+    return done
 
 
 @transaction.atomic
@@ -1572,3 +1696,5 @@ def config_delete(*, obj: Category | RoutingRule, by: Any) -> None:
         )
     audit_record(actor=by, action=f"feedback.{obj._meta.model_name}.delete", obj=obj, changes={})
     obj.delete()
+    if isinstance(obj, Category):
+        transaction.on_commit(categories_changed)

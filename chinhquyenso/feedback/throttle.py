@@ -2,9 +2,12 @@
 
 A flood of anonymous reports from one address would bury the screeners' queue. Visitors who are
 logged in are not limited here (their account answers for them). The count lives in Django's
-cache, so nothing is written to the database for a refused request; with several server
-processes the cache must be shared (Redis, Memcached, or the database cache) for the limit to
-hold across them.
+cache, so nothing is written to the database for a refused request. The cache is shared by the
+server processes (settings ``CACHE_URL``: a file cache under ``var/cache`` by default, Redis or
+a database table by setting), so the limit holds across them. Redis counts atomically; the file
+and database caches read then write the count, so requests from one address arriving at the
+very same moment in two processes may be counted once (the limit is then passed by at most the
+number of processes).
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ def anonymous_report_allowed(request: HttpRequest) -> bool:
         return True
     ip = request.META.get("REMOTE_ADDR") or "unknown"
     key = f"feedback:anonymous-reports:{ip}:{_window(time.time())}"
-    # add() then incr() is atomic in every cache backend Django ships; the key outlives the
-    # window a little so a slow clock at the edge does not reset it early.
+    # add() then incr(); the key outlives the window a little so a slow clock at the edge does
+    # not reset it early.
     cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
     try:
         count = cache.incr(key)

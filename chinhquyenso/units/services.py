@@ -184,6 +184,12 @@ def unit_update(*, unit: Unit, by: Any, **fields: Any) -> Unit:
     unit.search_text = _search_text(unit)
     unit.save(update_fields=[*changes, "search_text"])
     audit_record(actor=by, action="unit.update", obj=unit, changes=changes)
+    if "name" in changes:
+        # Feedback keeps the commune's name in its reports' public search text: once the rename
+        # commits, it refreshes that text in the background (a named hook, not a signal).
+        from chinhquyenso.feedback.services import unit_renamed
+
+        transaction.on_commit(lambda: unit_renamed(unit_id=unit.pk))
     return unit
 
 

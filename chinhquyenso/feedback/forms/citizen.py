@@ -44,7 +44,9 @@ DRAFT_MAX_AGE = 6 * 60 * 60
 #: A random key in each draft, so that sending the same draft twice sends one report.
 DRAFT_NONCE = "_nonce"
 #: What the file picker offers; the content itself is checked by ``files.check_upload``.
-ACCEPTED_FILES = "image/jpeg,image/png,image/webp,image/heic,application/pdf,.jpg,.jpeg,.png,.pdf"
+# HEIC is left out on purpose: iPhones then send their photos as JPEG, which the platform reads
+# (it cannot read HEIC yet, see files.py).
+ACCEPTED_FILES = "image/jpeg,image/png,image/webp,application/pdf,.jpg,.jpeg,.png,.webp,.pdf"
 
 
 def active_categories() -> list[Category]:
@@ -414,7 +416,7 @@ class AttachmentsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["photos"].help_text = _(
             "Không bắt buộc. Tối đa %(count)d tệp, mỗi tệp không quá %(mb)d MB: ảnh JPEG, PNG, "
-            "WebP, HEIC hoặc tệp PDF. Vị trí chụp ảnh được xóa khỏi bản công khai."
+            "WebP hoặc tệp PDF. Vị trí chụp ảnh được xóa khỏi bản công khai."
         ) % {"count": settings.FEEDBACK_MAX_FILES, "mb": settings.FEEDBACK_MAX_FILE_MB}
 
     def clean_photos(self) -> list[UploadedFile]:

@@ -9,13 +9,17 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from chinhquyenso.accounts.models import AccountType, User
 from chinhquyenso.feedback.codes import normalise_tracking_code
+from chinhquyenso.feedback.forms.citizen import MultipleFileField
 from chinhquyenso.feedback.models import Category, RefusalReason, Report, Status, Urgency
+from chinhquyenso.feedback.selectors import get_report_for_user
 from chinhquyenso.feedback.workflow import HANDLING_ROLES
 from chinhquyenso.units.models import Unit, UnitKind
 from chinhquyenso.units.selectors import units_active_on
@@ -71,8 +75,8 @@ class ActionForm(forms.Form):
     """
 
     primary: ClassVar[bool] = False
-    title: ClassVar[StrOrPromise] = ""
-    submit_label: ClassVar[StrOrPromise] = _("Thực hiện")
+    title: StrOrPromise = ""
+    submit_label: StrOrPromise = _("Thực hiện")
     intro: ClassVar[StrOrPromise] = ""
 
     def __init__(self, *args: Any, report: Report, user: User, **kwargs: Any) -> None:
@@ -150,6 +154,13 @@ class MergeForm(ActionForm):
         code = normalise_tracking_code(self.cleaned_data["into_code"])
         if code is None:
             raise forms.ValidationError(_("Mã phản ánh không đúng, ví dụ đúng: PA-7K3Q-X9M2."))
+        try:
+            # The action's input is the report itself (``actions.ACTIONS["merge"]``).
+            self.cleaned_data["into"] = get_report_for_user(self.user, code)
+        except Http404:
+            raise forms.ValidationError(
+                _("Không tìm thấy phản ánh có mã này trong phạm vi bạn theo dõi.")
+            ) from None
         return code
 
 
@@ -234,14 +245,25 @@ class RequestInfoForm(ActionForm):
 
 
 class DraftAnswerForm(ActionForm):
+    """The answer, with files (a decision, a photo of the work done); a draft for the leader
+    when ``FEEDBACK_APPROVAL_REQUIRED``, the answer itself otherwise."""
+
     primary = True
     title = _("Dự thảo trả lời")
     submit_label = _("Lưu và trình duyệt")
     answer = _text(_("Nội dung trả lời"), rows=6)
+    attachments = MultipleFileField(label=_("Tệp kèm trả lời"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("answer", self.report.answer_draft)
+        if not settings.FEEDBACK_APPROVAL_REQUIRED:
+            self.title = _("Trả lời")
+            self.submit_label = _("Gửi trả lời")
+        self.fields["attachments"].help_text = _(
+            "Không bắt buộc. Tối đa %(count)d tệp, mỗi tệp không quá %(mb)d MB: ảnh JPEG, PNG, "
+            "WebP hoặc tệp PDF. Người phản ánh nhận được bản không có vị trí chụp ảnh."
+        ) % {"count": settings.FEEDBACK_MAX_FILES, "mb": settings.FEEDBACK_MAX_FILE_MB}
 
 
 class ApproveAnswerForm(ActionForm):

@@ -84,3 +84,21 @@ def unread_notification_count(user: Any) -> int:
 def feedback_queues(user: Any) -> list[Any]:
     """The feedback queues *user* works with, for links from the workspace."""
     return queues_for(user) if getattr(user, "is_authenticated", False) else []
+
+
+@register.filter
+def answer_rows(report: Report) -> list[tuple[str, str]]:
+    """The answers to the category's extra questions as (question, answer) in the questions'
+    order, yes/no in words; an answer to a question the category no longer asks keeps its key."""
+    answers = dict(report.answers or {})
+    rows: list[tuple[str, str]] = []
+    for question in report.category.questions or []:
+        key = question.get("key")
+        if key not in answers:
+            continue
+        value = answers.pop(key)
+        if isinstance(value, bool):
+            value = _("Có") if value else _("Không")
+        rows.append((str(question.get("label") or key), str(value)))
+    rows += [(key, str(value)) for key, value in answers.items()]
+    return rows

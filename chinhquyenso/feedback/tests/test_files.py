@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
-from PIL import ExifTags, Image, ImageCms
+from PIL import ExifTags, Image, ImageCms, ImageFile
 from PIL.PngImagePlugin import PngInfo
 
 from chinhquyenso.feedback.files import (
@@ -149,11 +149,15 @@ def test_files_that_are_neither_photos_nor_pdf_are_refused(name: str, data: byte
     assert error.value.code == "file_type"
 
 
-def test_a_truncated_jpeg_is_refused() -> None:
+@pytest.mark.parametrize("weasyprint_loaded", [False, True])
+def test_a_truncated_jpeg_is_refused(weasyprint_loaded: bool, monkeypatch) -> None:
+    # Importing WeasyPrint turns Pillow's LOAD_TRUNCATED_IMAGES on for the whole process.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", weasyprint_loaded)
     data = _encode(_two_colour_image(800, 600), "JPEG")
     with pytest.raises(ValidationError) as error:
         check_upload(_upload("a.jpg", data[: len(data) // 2]))
     assert "“a.jpg” bị hỏng" in _message(error)
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is weasyprint_loaded  # left as it was
 
 
 def test_a_png_with_a_bad_checksum_is_refused() -> None:

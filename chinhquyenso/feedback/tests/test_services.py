@@ -176,6 +176,51 @@ def test_submit_refuses_an_inactive_category_or_a_non_commune(
     refused(lambda: services.report_submit(data=report_input()), "lĩnh vực")
 
 
+@pytest.mark.parametrize(
+    "outermost",
+    [
+        pytest.param(False, id="inside-a-transaction"),
+        pytest.param(True, id="own-transaction", marks=pytest.mark.django_db(transaction=True)),
+    ],
+)
+def test_a_tracking_code_already_taken_is_drawn_again(
+    outermost: bool,
+    report_input,
+    submitted_report: Report,
+    alice: User,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+) -> None:
+    """The insert fails on the unique code; the whole try is undone (to its savepoint inside a
+    caller's transaction, entirely on its own) and made again with a new code: one report, one
+    reporter, one event, one notice, one audit row, one receipt."""
+    codes = iter([submitted_report.tracking_code, "PA-0000-0000"])
+    monkeypatch.setattr(services, "new_tracking_code", lambda: next(codes))
+    audit_before = AuditEntry.objects.count()
+    notices_before = Notification.objects.filter(recipient=alice).count()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        report, reporter = services.report_submit(data=report_input())
+    assert report.tracking_code == "PA-0000-0000"
+    assert Report.objects.count() == 2
+    assert reporter.report_id == report.pk and Reporter.objects.filter(report=report).count() == 1
+    assert report.events.count() == 1
+    assert AuditEntry.objects.count() == audit_before + 1
+    assert Notification.objects.filter(recipient=alice).count() == notices_before + 1
+    assert len(mail.outbox) == 1
+
+
+def test_submit_stores_a_media_url_and_refuses_a_bad_one(report_input) -> None:
+    url = "https://anh.example.vn/bao-cao/123.jpg"
+    report, _reporter = services.report_submit(data=report_input(media_url=url))
+    assert Report.objects.get(pk=report.pk).media_url == url
+    for bad in ("ftp://anh.example.vn/1.jpg", "khong phai duong dan", "https://x.vn/" + "a" * 500):
+        error = refused(
+            lambda bad=bad: services.report_submit(data=report_input(media_url=bad)), ""
+        )
+        assert error.field == "media_url"
+
+
 @override_settings(FEEDBACK_SCREENING="operations_centre")
 def test_operations_centre_screens_when_set(make_report, ops_centre: Unit, olga: User) -> None:
     report = make_report()

@@ -340,7 +340,16 @@ def _public_events(report: Report) -> QuerySet[Event]:
 
 
 def _public_attachments(report: Report) -> QuerySet[Attachment]:
-    return report.attachments.exclude(public_file="").order_by("pk")
+    """The copies without location data of the report's files; the answer's files only once
+    the answer is given (a draft's files wait for the leader's approval)."""
+    files = report.attachments.exclude(public_file="")
+    if not _answer_given(report):
+        files = files.exclude(is_answer=True)
+    return files.order_by("is_answer", "pk")
+
+
+def _answer_given(report: Report) -> bool:
+    return report.status in ANSWERED_STATES and bool(report.answer)
 
 
 @dataclass(frozen=True)
@@ -393,6 +402,7 @@ def _render_follow(
     events = list(_public_events(report))
     question = next((e.note for e in reversed(events) if e.kind == EventKind.INFO_REQUESTED), "")
     rating = _rating_state(report, reporter)
+    files = list(_public_attachments(report))
     return render(
         request,
         "feedback/citizen/follow.html",
@@ -400,8 +410,9 @@ def _render_follow(
             "reporter": reporter,
             "report": report,
             "events": events,
-            "attachments": list(_public_attachments(report)),
-            "show_answer": report.status in ANSWERED_STATES and bool(report.answer),
+            "attachments": [f for f in files if not f.is_answer],
+            "answer_files": [f for f in files if f.is_answer],
+            "show_answer": _answer_given(report),
             "info_question": question if report.status == Status.INFO_REQUESTED else "",
             "supply_form": supply_form or SupplyInfoForm(auto_id="bs_%s"),
             "rating": rating,

@@ -28,7 +28,7 @@ from chinhquyenso.accounts.permissions import has_role, role_required
 from chinhquyenso.core.models import Notification
 from chinhquyenso.core.search import search
 from chinhquyenso.core.services import notification_mark_read, notifications_mark_all_read
-from chinhquyenso.feedback import services
+from chinhquyenso.feedback.actions import ACTION_OF_MOVE, ACTIONS, pending_extension, perform
 from chinhquyenso.feedback.forms import staff as forms
 from chinhquyenso.feedback.models import EventKind, ExtensionRequest, Report, Status
 from chinhquyenso.feedback.routing import handling_unit_for
@@ -212,10 +212,6 @@ def queue(request: HttpRequest, slug: str = "tat-ca") -> HttpResponse:
 # --- One report and its actions -----------------------------------------------------------------
 
 
-def _pending_extension(report: Report) -> ExtensionRequest | None:
-    return report.extensions.filter(decision=ExtensionRequest.Decision.PENDING).first()
-
-
 def _was_transferred_here(report: Report) -> bool:
     """Whether another unit sent *report* to its handling unit (so it can be given back)."""
     return report.events.filter(
@@ -223,159 +219,18 @@ def _was_transferred_here(report: Report) -> bool:
     ).exists()
 
 
-def _merge(report: Report, by: User, data: dict[str, Any]) -> None:
-    try:
-        into = get_report_for_user(by, data["into_code"])
-    except Http404:
-        raise services.FeedbackError(
-            _("Không tìm thấy phản ánh có mã này trong phạm vi bạn theo dõi.")
-        ) from None
-    services.report_merge(report=report, into=into, by=by, note=data["note"])
-
-
-def _decide_extension(report: Report, by: User, data: dict[str, Any]) -> None:
-    extension = _pending_extension(report)
-    if extension is None:
-        raise services.FeedbackError(_("Không có đề nghị gia hạn nào chờ quyết định."))
-    services.report_decide_extension(extension=extension, by=by, approve=data["approve"])
-
-
-@dataclass(frozen=True)
-class Action:
-    form: type[forms.ActionForm]
-    perform: Callable[[Report, User, dict[str, Any]], object]
-    done: StrOrPromise
-
-
-ACTIONS: dict[str, Action] = {
-    "accept": Action(
-        forms.AcceptForm,
-        lambda r, by, d: services.report_accept(
-            report=r,
-            by=by,
-            category=d["category"],
-            urgency=d["urgency"],
-            handling_unit=d["handling_unit"],
-            named_official=d.get("named_official"),
-        ),
-        gettext_lazy("Đã tiếp nhận phản ánh và chuyển đơn vị xử lý."),
-    ),
-    "refuse": Action(
-        forms.RefuseForm,
-        lambda r, by, d: services.report_refuse(
-            report=r, by=by, reason=d["reason"], note=d["note"]
-        ),
-        gettext_lazy("Đã từ chối tiếp nhận phản ánh."),
-    ),
-    "hand_off": Action(
-        forms.HandOffForm,
-        lambda r, by, d: services.report_hand_off(report=r, by=by, guidance=d["guidance"]),
-        gettext_lazy("Đã chuyển theo pháp luật khiếu nại, tố cáo và gửi hướng dẫn."),
-    ),
-    "merge": Action(forms.MergeForm, _merge, gettext_lazy("Đã gộp phản ánh.")),
-    "classify": Action(
-        forms.ClassifyForm,
-        lambda r, by, d: services.report_classify(
-            report=r, by=by, category=d["category"], urgency=d["urgency"]
-        ),
-        gettext_lazy("Đã lưu phân loại."),
-    ),
-    "transfer": Action(
-        forms.TransferForm,
-        lambda r, by, d: services.report_transfer(
-            report=r, by=by, to_unit=d["to_unit"], reason=d["reason"]
-        ),
-        gettext_lazy("Đã chuyển phản ánh sang đơn vị khác."),
-    ),
-    "return": Action(
-        forms.ReturnForm,
-        lambda r, by, d: services.report_return(report=r, by=by, reason=d["reason"]),
-        gettext_lazy("Đã trả lại đơn vị chuyển đến."),
-    ),
-    "assign": Action(
-        forms.AssignForm,
-        lambda r, by, d: services.report_assign(report=r, by=by, handler=d["handler"]),
-        gettext_lazy("Đã giao cán bộ xử lý."),
-    ),
-    "note": Action(
-        forms.NoteForm,
-        lambda r, by, d: services.report_add_note(report=r, by=by, note=d["note"]),
-        gettext_lazy("Đã lưu ghi chú nội bộ."),
-    ),
-    "request_info": Action(
-        forms.RequestInfoForm,
-        lambda r, by, d: services.report_request_info(report=r, by=by, question=d["question"]),
-        gettext_lazy("Đã gửi đề nghị bổ sung thông tin."),
-    ),
-    "draft_answer": Action(
-        forms.DraftAnswerForm,
-        lambda r, by, d: services.report_draft_answer(report=r, by=by, answer=d["answer"]),
-        gettext_lazy("Đã lưu dự thảo trả lời."),
-    ),
-    "approve_answer": Action(
-        forms.ApproveAnswerForm,
-        lambda r, by, d: services.report_approve_answer(report=r, by=by, answer=d["answer"]),
-        gettext_lazy("Đã duyệt và gửi trả lời cho người phản ánh."),
-    ),
-    "return_draft": Action(
-        forms.ReturnDraftForm,
-        lambda r, by, d: services.report_return_draft(report=r, by=by, reason=d["reason"]),
-        gettext_lazy("Đã trả lại dự thảo cho cán bộ xử lý."),
-    ),
-    "request_extension": Action(
-        forms.RequestExtensionForm,
-        lambda r, by, d: services.report_request_extension(
-            report=r, by=by, extra_working_days=d["extra_working_days"], reason=d["reason"]
-        ),
-        gettext_lazy("Đã gửi đề nghị gia hạn cho lãnh đạo."),
-    ),
-    "decide_extension": Action(
-        forms.DecideExtensionForm, _decide_extension, gettext_lazy("Đã ghi quyết định gia hạn.")
-    ),
-    "publish": Action(
-        forms.PublishForm,
-        lambda r, by, d: services.report_publish(report=r, by=by),
-        gettext_lazy("Đã công khai phản ánh trên cổng."),
-    ),
-    "unpublish": Action(
-        forms.UnpublishForm,
-        lambda r, by, d: services.report_unpublish(report=r, by=by),
-        gettext_lazy("Đã thôi công khai phản ánh."),
-    ),
-    "decide_reopen": Action(
-        forms.DecideReopenForm,
-        lambda r, by, d: services.report_decide_reopen(
-            report=r, by=by, reopen=d["reopen"], reason=d["reason"]
-        ),
-        gettext_lazy("Đã ghi quyết định về đề nghị xử lý lại."),
-    ),
-    "front_comment": Action(
-        forms.FrontCommentForm,
-        lambda r, by, d: services.report_add_note(report=r, by=by, note=d["note"]),
-        gettext_lazy("Đã gửi ý kiến của Mặt trận."),
-    ),
-}
-
-#: Workflow moves that share one form (the form decides which move it is).
-_FORM_OF_MOVE = {
-    "answer": "draft_answer",
-    "reopen": "decide_reopen",
-    "refuse_reopen": "decide_reopen",
-}
-
-
 def actions_available(user: User, report: Report) -> list[str]:
     """The action forms to show *user* on *report* now, in workflow order."""
     names: list[str] = []
     for move in allowed_actions_for(user, report):
-        name = _FORM_OF_MOVE.get(move, move)
+        name = ACTION_OF_MOVE.get(move, move)
         if name not in ACTIONS or name in names:
             continue
         if name == "publish" and report.is_published:
             continue
         if name == "unpublish" and not report.is_published:
             continue
-        if name == "decide_extension" and _pending_extension(report) is None:
+        if name == "decide_extension" and pending_extension(report) is None:
             continue
         if name == "return" and not _was_transferred_here(report):
             continue
@@ -385,8 +240,10 @@ def actions_available(user: User, report: Report) -> list[str]:
     return names
 
 
-def _action_form(name: str, report: Report, user: User, data: Any = None) -> forms.ActionForm:
-    return ACTIONS[name].form(data, report=report, user=user, prefix=name)
+def _action_form(
+    name: str, report: Report, user: User, data: Any = None, files: Any = None
+) -> forms.ActionForm:
+    return ACTIONS[name].form(data, files, report=report, user=user, prefix=name)
 
 
 def _render_report(
@@ -426,6 +283,7 @@ def _render_report(
             if "accept" in names
             else None,
             "read_only": not names or names == ["front_comment"],
+            "front_reader": is_front_official(user),
             "reporter_kinds": REPORTER_EVENT_KINDS,
         },
         status=status,
@@ -471,10 +329,10 @@ def report_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             request, _("Thao tác này không thực hiện được với phản ánh ở bước hiện tại.")
         )
         return redirect(detail)
-    form = _action_form(action, report, user, request.POST)
+    form = _action_form(action, report, user, request.POST, request.FILES)
     if form.is_valid():
         try:
-            ACTIONS[action].perform(report, user, form.cleaned_data)
+            perform(report=report, action=action, by=user, data=form.cleaned_data)
         except ValidationError as exc:
             _show_service_error(form, exc)
         else:

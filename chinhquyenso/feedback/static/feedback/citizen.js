@@ -6,6 +6,9 @@
 (function () {
   "use strict";
 
+  // Numbers as the page's language writes them (10.000 in Vietnamese, 10,000 in English).
+  var LOCALE = document.documentElement.lang === "en" ? "en-GB" : "vi-VN";
+
   function counter() {
     var text = document.getElementById("id_text");
     var out = document.getElementById("id_text_counter");
@@ -17,8 +20,8 @@
     function update() {
       var left = max - text.value.length;
       out.textContent = left >= 0
-        ? out.dataset.left.replace("N", left.toLocaleString("vi-VN"))
-        : out.dataset.over.replace("N", (-left).toLocaleString("vi-VN"));
+        ? out.dataset.left.replace("N", left.toLocaleString(LOCALE))
+        : out.dataset.over.replace("N", (-left).toLocaleString(LOCALE));
       out.classList.toggle("counter--over", left < 0);
       // Screen readers hear the count only near and past the limit, not on every key.
       var level = left < 0 ? "over" : left <= 500 ? "near" : null;
@@ -84,7 +87,7 @@
     panel.hidden = false;
 
     function degrees(value) {
-      return Number(value).toLocaleString("vi-VN", { maximumFractionDigits: 5 });
+      return Number(value).toLocaleString(LOCALE, { maximumFractionDigits: 5 });
     }
     function show() {
       var has = lat.value !== "" && lon.value !== "";

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from chinhquyenso.feedback import services
@@ -240,3 +241,44 @@ def test_logged_in_citizen_is_not_limited(client, settings, step1, charlie, fres
             client.post("/phan-anh/gui/xac-nhan/", {"draft": draft_dumps(data)}).status_code == 302
         )
     assert Reporter.objects.filter(user=charlie).count() == 3
+
+
+def test_the_flood_limit_holds_across_processes_sharing_the_file_cache(
+    client, settings, step1, tmp_path
+):
+    """Two server processes are two Django caches over the same folder (the default when not
+    testing): what one counted, the other refuses."""
+    shared = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(tmp_path),
+    }
+    settings.CACHES = {"default": shared}
+    settings.FEEDBACK_ANONYMOUS_PER_HOUR = 1
+    data = {**step1, "latitude": "", "longitude": ""}
+    assert client.post("/phan-anh/gui/xac-nhan/", {"draft": draft_dumps(data)}).status_code == 302
+    # "Another process": setting the caches again drops this process's cache objects (Django
+    # rebuilds them); only the folder remains.
+    settings.CACHES = {"default": dict(shared)}
+    response = client.post("/phan-anh/gui/xac-nhan/", {"draft": draft_dumps(data)})
+    assert response.status_code == 429
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "backend"),
+    [
+        ("", "django.core.cache.backends.filebased.FileBasedCache"),
+        ("redis://cache.internal:6379/0", "django.core.cache.backends.redis.RedisCache"),
+        ("db://cqs_cache", "django.core.cache.backends.db.DatabaseCache"),
+        ("file:///srv/cqs-cache", "django.core.cache.backends.filebased.FileBasedCache"),
+        ("locmem://", "django.core.cache.backends.locmem.LocMemCache"),
+    ],
+)
+def test_the_cache_setting(url, backend):
+    from chinhquyenso.settings import _cache_from_url
+
+    assert _cache_from_url(url or "file://")["BACKEND"] == backend
+    if url.startswith("file:///"):
+        assert _cache_from_url(url)["LOCATION"] == "/srv/cqs-cache"
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        _cache_from_url("memcache://x")

@@ -1,6 +1,10 @@
 """API v1 of feedback: scopes, unit scoping, search, personal data, the officials' actions."""
 
+import base64
+import io
+
 import pytest
+from PIL import Image
 
 from chinhquyenso.api.models import ApiScope
 from chinhquyenso.feedback import services
@@ -134,7 +138,10 @@ def test_create_through_the_api(client, make_api_client, categories, commune, ot
     assert error["details"][0]["field"] == "category"
     # A required extra answer missing: the service's message, nothing stored.
     road = {**payload, "category": "giao-thong-mat-duong", "answers": {}}
-    assert_error(client.post(URL, road, "application/json", **bearer(key)), 400, "validation_error")
+    error = assert_error(
+        client.post(URL, road, "application/json", **bearer(key)), 400, "validation_error"
+    )
+    assert error["details"][0]["field"].startswith("answers.")
 
 
 def test_actions_by_an_official_of_the_clients_units(
@@ -197,3 +204,48 @@ def test_list_queries_do_not_grow_with_the_page(client, make_api_client, reports
     with CaptureQueriesContext(connection) as seven:
         assert len(codes(client.get(URL, **bearer(key)))) == 7
     assert len(seven) == len(three)
+
+
+def test_an_answer_through_the_api_carries_files(
+    client, make_api_client, reports, commune, alice, commune_leader
+):
+    _, key = make_api_client(
+        units=[commune], scopes=[*ALL_FEEDBACK, ApiScope.FEEDBACK_PERSONAL_DATA]
+    )
+    code = reports["waste"].tracking_code
+
+    def act(action, **data):
+        return client.post(f"{URL}{code}/actions/{action}", data, "application/json", **bearer(key))
+
+    act("accept", official=alice.email)
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "green").save(buffer, format="PNG")
+    photo = {
+        "name": "da-thu-gom.png",
+        "content_base64": base64.b64encode(buffer.getvalue()).decode(),
+    }
+    # Not base64, or not what it claims: a 400 on the file, nothing saved.
+    bad = act(
+        "draft_answer",
+        official=alice.email,
+        answer="Đã thu gom.",
+        attachments=[{"name": "x.png", "content_base64": "không phải"}],
+    )
+    assert assert_error(bad, 400, "validation_error")["details"][0]["field"] == "attachments.0"
+    fake = {"name": "x.pdf", "content_base64": base64.b64encode(b"not a pdf").decode()}
+    refused = act("draft_answer", official=alice.email, answer="Đã thu gom.", attachments=[fake])
+    assert assert_error(refused, 400, "validation_error")["details"][0]["field"] == "attachments"
+    assert not reports["waste"].attachments.exists()
+    drafted = act("draft_answer", official=alice.email, answer="Đã thu gom.", attachments=[photo])
+    assert drafted.status_code == 200, drafted.content
+    assert drafted.json()["attachments"] == [
+        {
+            "name": "da-thu-gom.png",
+            "content_type": "image/png",
+            "size": len(buffer.getvalue()),
+            "is_answer": True,
+        }
+    ]
+    approved = act("approve_answer", official=commune_leader.email)
+    assert approved.json()["status"] == Status.ANSWERED
+    assert reports["waste"].attachments.get().public_file

@@ -1,11 +1,14 @@
 """The feedback demo data: categories, rules, reports in many states; a second run adds nothing."""
 
+import datetime as dt
+
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from chinhquyenso.core.demo import demo_load
-from chinhquyenso.core.models import AuditEntry
-from chinhquyenso.feedback.demo import DEMO_CHANNEL, feedback_demo_load
+from chinhquyenso.core.models import AuditEntry, Notification
+from chinhquyenso.feedback.demo import DEMO_CHANNEL, DEMO_NOTICES_UNREAD_FOR, feedback_demo_load
 from chinhquyenso.feedback.models import Category, Event, Report, RoutingRule, Status
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +34,12 @@ def test_demo_reports_load_once_in_many_states():
     assert len(states) >= 6
     assert Report.objects.filter(is_published=True).exists()
     assert Report.objects.values("commune").distinct().count() > 10
+    # The officials have read their notices but those of the last days (a handful, not every
+    # report ever sent to the ward).
+    notices = Notification.objects.filter(url__startswith="/can-bo/phan-anh/")
+    assert notices.filter(read_at__isnull=False).exists()
+    cutoff = timezone.now() - DEMO_NOTICES_UNREAD_FOR - dt.timedelta(minutes=5)
+    assert not notices.filter(read_at__isnull=True, created_at__lt=cutoff).exists()
     # Asking for more adds only the difference.
     assert feedback_demo_load(reports=33).reports_created == 3
 

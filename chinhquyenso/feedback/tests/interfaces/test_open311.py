@@ -1,11 +1,14 @@
 """Open311 GeoReport v2: every endpoint in XML and JSON, errors in the specification's shape."""
 
 import datetime as dt
+import io
 import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from chinhquyenso.api.models import ApiScope
 from chinhquyenso.api.services import api_client_revoke
@@ -330,3 +333,63 @@ def test_xml_escapes_markup_and_drops_characters_xml_cannot_carry():
     root = ET.fromstring(document)  # noqa: S314  # our own answer
     assert root.findtext("error/description") == 'a <b>&amp; "c" ✓ Đường'
     assert b"&lt;b&gt;&amp;amp;" in document
+
+
+def _png() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, format="PNG")
+    return SimpleUploadedFile("anh.png", buffer.getvalue(), content_type="image/png")
+
+
+@FORMATS
+def test_media_url_is_stored_never_fetched_and_read_back(
+    client, make_api_client, categories, commune, alice, commune_leader, fmt
+):
+    _, key = make_api_client(
+        scopes=[ApiScope.FEEDBACK_WRITE, ApiScope.FEEDBACK_READ], units=[commune]
+    )
+    photo_url = "https://anh.he-thong-khac.vn/phan-anh/123.jpg"
+    response = client.post(
+        f"{BASE}requests.{fmt}",
+        {
+            "api_key": key,
+            "service_code": "moi-truong-rac-thai",
+            "address_string": "Đường Lê Lợi",
+            "description": "Rác tồn đọng trước số 12 đường Lê Lợi.",
+            "media_url": photo_url,
+        },
+    )
+    assert response.status_code == 201, response.content
+    report = Report.objects.get(media_url=photo_url)
+    assert not report.attachments.exists()  # the address is kept, the photo is not fetched
+    # A key that may read the report gets the address back; the public does not see the report.
+    _, body = get(client, f"requests/{report.tracking_code}", "json", api_key=key)
+    assert body[0]["media_url"] == photo_url
+    bad = {"api_key": key, "service_code": "moi-truong-rac-thai", "address_string": "Lê Lợi"}
+    bad |= {"description": "Rác.", "media_url": "javascript:alert(1)"}
+    assert "Đường dẫn ảnh" in assert_spec_error(client.post(f"{BASE}requests.{fmt}", bad), fmt, 400)
+
+
+@FORMATS
+def test_get_requests_gives_the_public_photo_of_a_published_report(
+    client, categories, commune, alice, commune_leader, fmt
+):
+    report = submit(
+        categories["moi-truong-rac-thai"],
+        commune,
+        "Rác tồn đọng ở chợ Vinh.",
+        files=[_png()],
+        media_url="https://anh.he-thong-khac.vn/1.jpg",
+    )
+    services.report_accept(report=report, by=alice)
+    services.report_draft_answer(report=report, by=alice, answer="Đã thu gom.")
+    services.report_approve_answer(report=report, by=commune_leader)
+    services.report_publish(report=report, by=alice)
+    photo = report.attachments.get()
+    expected = f"http://testserver/phan-anh/cong-khai/{report.tracking_code}/tep/{photo.pk}/"
+    for path in ("requests", f"requests/{report.tracking_code}"):
+        response, body = get(client, path, fmt)
+        assert response.status_code == 200
+        media = body[0]["media_url"] if fmt == "json" else body.findtext("request/media_url")
+        assert media == expected
+    assert client.get(expected)["Content-Type"] == "image/png"

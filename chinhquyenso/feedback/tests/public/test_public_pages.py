@@ -307,6 +307,11 @@ def test_map_with_tiles_uses_the_packaged_leaflet(client, seed_report, settings)
     assert "/static/leaflet/leaflet.js" in page
     assert "/static/feedback/public-map.js" in page
     assert 'data-geojson="/phan-anh/ban-do.geojson"' in page
+    # The pins' images by their served addresses: Leaflet's own guess fails with hashed names.
+    assert 'data-marker-icon="/static/leaflet/images/marker-icon.png"' in page
+    assert page.index("/static/feedback/map-icons.js") < page.index(
+        "/static/feedback/public-map.js"
+    )
     # Every script and style sheet comes from this site (a CSRF token may contain "cdn").
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources and all(not s.startswith(("http:", "https:", "//")) for s in sources)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from chinhquyenso.core.text import fold
 from chinhquyenso.feedback import services
 from chinhquyenso.feedback.models import Report, Status
+from chinhquyenso.units.services import unit_update
 
 from ..conftest import REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE
 
@@ -99,3 +100,36 @@ def test_reclassifying_a_published_report_refreshes_its_public_search_text(
     assert "rac thai" in published.public_search_text
     url = reverse("feedback:public_list")
     assert published.tracking_code in client.get(url, {"q": "đường hư hỏng"}).content.decode()
+
+
+def test_renaming_a_category_or_its_group_refreshes_the_public_search_text(
+    client, published, django_capture_on_commit_callbacks
+):
+    url = reverse("feedback:public_list")
+    category = published.category
+    category.name = "Vệ sinh đô thị"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.config_save(obj=category, by=None)
+    published.refresh_from_db()
+    assert "ve sinh do thi" in published.public_search_text
+    assert published.tracking_code in client.get(url, {"q": "vệ sinh đô thị"}).content.decode()
+    group = category.parent
+    group.name = "Cảnh quan"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.config_save(obj=group, by=None)
+    published.refresh_from_db()
+    assert "canh quan" in published.public_search_text
+    assert "moi truong" not in published.public_search_text
+
+
+def test_renaming_a_commune_refreshes_the_public_search_text(
+    client, published, commune, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        unit_update(unit=commune, name="Phường Vinh Phú", by=None)
+    published.refresh_from_db()
+    assert "phuong vinh phu" in published.public_search_text
+    assert "thanh vinh" not in published.public_search_text
+    url = reverse("feedback:public_list")
+    assert published.tracking_code in client.get(url, {"q": "Vinh Phú"}).content.decode()
+    assert published.tracking_code not in client.get(url, {"q": "Thành Vinh"}).content.decode()

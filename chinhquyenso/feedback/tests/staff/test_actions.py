@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from chinhquyenso.feedback import services
 from chinhquyenso.feedback.models import EventKind, Report, Status
@@ -151,3 +155,53 @@ def test_the_leader_decides_a_reopen_request(client, alice, dave, leader, road_r
     report = fresh(report)
     assert report.status == Status.IN_PROGRESS
     assert report.reopen_count == 1
+
+
+def png(name: str) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def test_an_answer_carries_files_the_reporter_sees_once_approved(
+    client, alice, dave, leader, road_report
+):
+    services.report_accept(report=road_report, by=alice)
+    client.force_login(dave)
+    response = act(
+        client,
+        road_report,
+        "draft_answer",
+        {
+            "answer": "Đã vá ổ gà, ảnh chụp sau khi vá kèm theo.",
+            "attachments": [png("sau-khi-va.png")],
+        },
+    )
+    assert response.status_code == 302
+    answer_file = fresh(road_report).attachments.get()
+    assert (answer_file.is_answer, answer_file.original_name) == (True, "sau-khi-va.png")
+    assert "sau-khi-va.png" in page(client, road_report)
+    follow = reverse("feedback:follow", args=[road_report.reporters.get().access_token])
+    # A draft's files wait for the leader, like the draft itself.
+    client.logout()
+    assert "sau-khi-va.png" not in client.get(follow).content.decode()
+    services.report_approve_answer(report=fresh(road_report), by=leader)
+    text = client.get(follow).content.decode()
+    assert "sau-khi-va.png" in text
+    link = reverse(
+        "feedback:follow_attachment",
+        args=[road_report.reporters.get().access_token, answer_file.pk],
+    )
+    assert link in text
+    assert client.get(link)["Content-Type"] == "image/png"
+
+
+def test_a_bad_answer_file_is_refused_beside_the_field(client, alice, dave, road_report):
+    services.report_accept(report=road_report, by=alice)
+    client.force_login(dave)
+    fake = SimpleUploadedFile("bien-ban.pdf", b"not a pdf", content_type="application/pdf")
+    response = act(client, road_report, "draft_answer", {"answer": "Đã vá.", "attachments": [fake]})
+    assert response.status_code == 400
+    assert 'id="id_draft_answer-attachments_error"' in response.content.decode()
+    assert fresh(road_report).status == Status.ACCEPTED
+    assert not fresh(road_report).attachments.exists()
