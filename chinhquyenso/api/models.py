@@ -14,6 +14,10 @@ class ApiScope(models.TextChoices):
     FEEDBACK_WRITE = "feedback:write", _("Gửi phản ánh, kiến nghị")
     FEEDBACK_PROCESS = "feedback:process", _("Xử lý phản ánh thay cho đơn vị được phép")
     FEEDBACK_PERSONAL_DATA = "feedback:personal_data", _("Xem thông tin cá nhân người phản ánh")
+    DOSSIERS_READ = "dossiers:read", _("Đọc hồ sơ thủ tục hành chính")
+    DOSSIERS_WRITE = "dossiers:write", _("Gửi hồ sơ thủ tục hành chính")
+    DOSSIERS_PROCESS = "dossiers:process", _("Xử lý hồ sơ thay cho đơn vị được phép")
+    DOCUMENTS_READ = "documents:read", _("Đọc văn bản đi, văn bản đến (trừ văn bản mật)")
 
 
 class ApiClient(models.Model):

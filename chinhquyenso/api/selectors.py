@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
+from chinhquyenso.accounts.models import AccountType, User
 from chinhquyenso.api.keys import key_hash
 from chinhquyenso.api.models import ApiClient
 from chinhquyenso.core.search import search
+from chinhquyenso.core.text import clean_text
 from chinhquyenso.units.models import Unit
 
 
@@ -43,3 +45,20 @@ def client_unit_list(
         units = units.filter(parent_code=parent_code)
     units = search(units, q, ["name", "short_name", "code"])
     return units.order_by(F("path").asc())
+
+
+def client_official(client: ApiClient, login: str) -> User | None:
+    """The active official with e-mail or phone *login* working in one of *client*'s units,
+    for whom the client takes an action (``None`` when there is none)."""
+    login = clean_text(login)
+    if not login:
+        return None
+    condition = Q(email__iexact=login) if "@" in login else Q(phone=login.replace(" ", ""))
+    user = (
+        User.objects.filter(condition, account_type=AccountType.OFFICIAL, is_active=True)
+        .select_related("unit")
+        .first()
+    )
+    if user is None or not user.unit_id or not client_units(client).filter(pk=user.unit_id):
+        return None
+    return user
