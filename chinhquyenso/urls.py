@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("chinhquyenso.dossiers.urls")),
     path("", include("chinhquyenso.payments.urls")),
     path("", include("chinhquyenso.signing.urls")),
+    path("", include("chinhquyenso.documents.urls")),
     path("", include("chinhquyenso.portal.urls")),
 ]
 

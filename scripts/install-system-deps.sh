@@ -30,6 +30,10 @@ has_font "DejaVu Sans" || packages+=(fonts-dejavu-core fontconfig)
 # the demo keeps them in PKCS#12 files; the tests need it). Signature texts use Liberation Serif.
 command -v softhsm2-util >/dev/null 2>&1 || packages+=(softhsm2)
 has_font "Liberation Serif" || packages+=(fonts-liberation2)
+# Outgoing documents: LibreOffice (headless, no GUI) turns DOCX drafts into PDF; poppler's
+# pdftoppm draws the page preview on which the signer places the signature.
+command -v soffice >/dev/null 2>&1 || packages+=(libreoffice-writer-nogui)
+command -v pdftoppm >/dev/null 2>&1 || packages+=(poppler-utils)
 
 if [ "$mode" != runtime ]; then
     command -v chromium >/dev/null 2>&1 || packages+=(chromium)

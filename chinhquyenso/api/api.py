@@ -34,6 +34,8 @@ install_error_handlers(api)
 
 # Each app contributes its router; the paths are part of the public, versioned contract.
 from chinhquyenso.core.api import router as calendar_router  # noqa: E402
+from chinhquyenso.documents.api import router as documents_router  # noqa: E402
+from chinhquyenso.dossiers.api import router as dossiers_router  # noqa: E402
 from chinhquyenso.dossiers.api_public import router as public_dossiers_router  # noqa: E402
 from chinhquyenso.feedback.api import router as feedback_router  # noqa: E402
 from chinhquyenso.procedures.api import router as procedures_router  # noqa: E402
@@ -43,6 +45,8 @@ from chinhquyenso.units.api import router as units_router  # noqa: E402
 api.add_router("/calendar/", calendar_router)
 api.add_router("/units/", units_router)
 api.add_router("/feedback/", feedback_router)
+api.add_router("/dossiers/", dossiers_router)
 api.add_router("/procedures/", procedures_router)
 api.add_router("/public/dossiers/", public_dossiers_router)
 api.add_router("/signatures/", signatures_router)
+api.add_router("/documents/", documents_router)

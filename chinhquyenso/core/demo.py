@@ -33,6 +33,8 @@ from chinhquyenso.accounts.services import (
 )
 from chinhquyenso.api.models import ApiClient, ApiScope
 from chinhquyenso.api.services import api_client_create, api_client_update
+from chinhquyenso.documents.demo import documents_demo_load
+from chinhquyenso.dossiers.demo import dossiers_demo_load
 from chinhquyenso.feedback.demo import feedback_demo_load
 from chinhquyenso.procedures.demo import procedures_demo_load
 from chinhquyenso.units.importing import ImportResult, read_unit_file, units_import
@@ -82,6 +84,9 @@ def _official(title: str, login: str, name: str, unit: str, role: str, job: str)
 DEMO_ACCOUNTS = (
     _official("Văn thư sở", "vanthu.sxd", "Nguyễn Thị Thu", "40-SXD", Role.CLERK, "Văn thư"),
     _official(
+        "Văn thư sở (đất đai)", "vanthu.snnmt", "Lương Thị Nga", "40-SNNMT", Role.CLERK, "Văn thư"
+    ),
+    _official(
         "Chuyên viên sở",
         "chuyenvien.sxd",
         "Trần Văn Chung",
@@ -91,6 +96,38 @@ DEMO_ACCOUNTS = (
     ),
     _official(
         "Lãnh đạo sở", "giamdoc.sxd", "Lê Minh Đức", "40-SXD", Role.UNIT_LEADER, "Giám đốc Sở"
+    ),
+    _official(
+        "Chuyên viên sở (đất đai)",
+        "chuyenvien.snnmt",
+        "Phan Văn Thành",
+        "40-SNNMT",
+        Role.SPECIALIST,
+        "Chuyên viên",
+    ),
+    _official(
+        "Lãnh đạo sở (đất đai)",
+        "giamdoc.snnmt",
+        "Hồ Thị Minh",
+        "40-SNNMT",
+        Role.UNIT_LEADER,
+        "Giám đốc Sở",
+    ),
+    _official(
+        "Chuyên viên sở (doanh nghiệp)",
+        "chuyenvien.stc",
+        "Đào Thị Hằng",
+        "40-STC",
+        Role.SPECIALIST,
+        "Chuyên viên",
+    ),
+    _official(
+        "Lãnh đạo sở (doanh nghiệp)",
+        "giamdoc.stc",
+        "Cao Văn Thắng",
+        "40-STC",
+        Role.UNIT_LEADER,
+        "Giám đốc Sở",
     ),
     _official(
         "Cán bộ một cửa tỉnh",
@@ -177,6 +214,8 @@ class DemoResult:
     api_client_created: bool = False
     feedback_reports_created: int = 0
     procedures_created: int = 0
+    dossiers_created: int = 0
+    incoming_documents_created: int = 0
     logins: list[tuple[str, str, str, str]] = dataclasses.field(default_factory=list)
 
 
@@ -320,19 +359,22 @@ def _load_api_client(result: DemoResult) -> None:
 
 
 @transaction.atomic
-def demo_load(*, feedback_reports: int | None = None) -> DemoResult:
+def demo_load(*, feedback_reports: int | None = None, dossiers: int | None = None) -> DemoResult:
     """Load (or bring back) the demo data; all or nothing.
 
     *feedback_reports*: how many demo feedback reports in all (default ``FEEDBACK_DEMO_REPORTS``).
+    *dossiers*: how many demo dossiers in all (default ``DOSSIER_DEMO_COUNT``).
     """
     result = DemoResult()
     _load_units(result)
     _load_accounts(result)
     _load_api_client(result)
     result.procedures_created = len(procedures_demo_load().created)
+    result.dossiers_created = dossiers_demo_load(dossiers=dossiers).dossiers_created
     if feedback_reports is None:
         feedback_reports = settings.FEEDBACK_DEMO_REPORTS
     result.feedback_reports_created = feedback_demo_load(reports=feedback_reports).reports_created
+    result.incoming_documents_created = documents_demo_load().incoming_created
     return result
 
 

@@ -204,6 +204,11 @@ class Document(SearchableMixin, models.Model):
     due_on = models.DateField(_("hạn xử lý"), null=True, blank=True)
     page_count = models.PositiveSmallIntegerField(_("số trang"), null=True, blank=True)
     recipients_text = models.TextField(_("nơi nhận"), blank=True)
+    #: Outgoing: the units of the platform it is to be sent to, chosen while drafting; each gets
+    #: a Delivery when it is issued (outside recipients are the lines of ``recipients_text``).
+    recipient_units = models.ManyToManyField(
+        "units.Unit", verbose_name=_("đơn vị nhận trong hệ thống"), blank=True, related_name="+"
+    )
     # Who holds it now inside the unit.
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -289,6 +294,7 @@ class DocumentFile(models.Model):
         SCAN = "scan", _("Bản quét")
         RECEIVED = "received", _("Bản nhận được")
         ATTACHMENT = "attachment", _("Phụ lục, tài liệu kèm theo")
+        RESULT = "result", _("Kết quả xử lý")
 
     document = models.ForeignKey(
         Document, verbose_name=_("văn bản"), on_delete=models.CASCADE, related_name="files"
@@ -314,6 +320,11 @@ class DocumentFile(models.Model):
     )
     uploaded_at = models.DateTimeField(_("lúc"))
     note = models.TextField(_("ghi chú"), blank=True)
+    #: The signatures found when the file arrived (``VerificationReport.as_dict()`` and the
+    #: time of the check), kept to show what was received; ``None`` when not checked.
+    verification = models.JSONField(
+        _("kết quả kiểm tra chữ ký số"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["document", "uploaded_at", "pk"]

@@ -61,10 +61,13 @@ TRANSITIONS: dict[str, Transition] = {
     "seal_and_issue": _t(OUT, {S.NUMBERED}, S.ISSUED, CLERK),
     "recall": _t(OUT, {S.ISSUED}, S.RECALLED, CLERK | LEADERS),
     "replace": _t(OUT, {S.ISSUED}, S.REPLACED, CLERK | LEADERS),
+    "update": _t(OUT, {S.ISSUED}, None, CLERK | LEADERS),
     # Incoming.
     "assign": _t(IN, {S.REGISTERED, S.ASSIGNED, S.IN_PROGRESS}, S.ASSIGNED, LEADERS),
     "reject": _t(IN, {S.REGISTERED}, S.REJECTED, CLERK | LEADERS),
     "add_opinion": _t(IN, {S.ASSIGNED, S.IN_PROGRESS}, S.IN_PROGRESS, STAFF),
+    "pass_on": _t(IN, {S.ASSIGNED, S.IN_PROGRESS}, None, STAFF),
+    "attach_result": _t(IN, {S.ASSIGNED, S.IN_PROGRESS}, S.IN_PROGRESS, STAFF),
     "complete": _t(IN, {S.ASSIGNED, S.IN_PROGRESS}, S.COMPLETED, STAFF),
 }
 

@@ -40,8 +40,20 @@ DOCUMENT_NUMBER = "15/QĐ-UBND"
 ISSUE_DATE = "Thành Vinh, ngày 27 tháng 11 năm 2026"
 
 
+#: The one test PKI of the process. Other apps' tests import this module's fixtures, which
+#: makes pytest register ``pki`` once per importing conftest; all of them must share one PKI,
+#: because the PKCS#11 library reads its token folder (and the token's PIN) once per process.
+_PROCESS_PKI: list[DemoPki] = []
+
+
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
+    if not _PROCESS_PKI:
+        _PROCESS_PKI.append(_make_pki(tmp_path_factory))
+    return _PROCESS_PKI[0]
+
+
+def _make_pki(tmp_path_factory: pytest.TempPathFactory) -> DemoPki:
     directory = tmp_path_factory.mktemp("signing-pki")
     # The PKCS#11 library reads this once per process: point it at our token before first use.
     os.environ["SOFTHSM2_CONF"] = str(softhsm.conf_path(DemoPki(directory, BASE_URL)))

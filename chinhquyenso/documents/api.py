@@ -1,0 +1,270 @@
+"""API v1 of documents (``/api/v1/documents/``): list and read documents, download the PDF.
+
+What a client system sees: the incoming and outgoing documents of its allowed units and the
+units below them (every unit when none is granted), never a document with a secrecy mark
+(those stay inside the units that keep them). A document outside them answers 404, as a missing
+one does. Scope ``documents:read``.
+
+No ``from __future__ import annotations`` here: ninja reads the endpoint's annotations at import
+time, and a paginated endpoint's wrapper cannot resolve them from strings.
+"""
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import AfterValidator
+
+from chinhquyenso.api.auth import ApiKeyAuth, request_client
+from chinhquyenso.api.errors import ApiNotFound, ErrorOut
+from chinhquyenso.api.models import ApiClient, ApiScope
+from chinhquyenso.api.selectors import client_units
+from chinhquyenso.documents.models import Direction, Document, Secrecy, Status, Urgency
+from chinhquyenso.documents.numbering import format_reference
+from chinhquyenso.documents.selectors import (
+    LIST_RELATED,
+    DocumentFilters,
+    current_file,
+    filter_documents,
+)
+from chinhquyenso.units.models import Unit
+
+router = Router(tags=["documents"])
+
+
+def _describe(text: str) -> str:
+    return str(gettext_lazy(text))
+
+
+def _local(moment: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(moment) if moment is not None else None
+
+
+#: Times are answered in the local time zone (``+07:00``).
+LocalTime = Annotated[dt.datetime, AfterValidator(_local)]
+
+
+# --- Reads for client systems ----------------------------------------------------------------
+
+
+def client_documents(client: ApiClient) -> QuerySet[Document]:
+    """Documents *client* may read: of its units and below, without a secrecy mark."""
+    documents = Document.objects.filter(secrecy=Secrecy.NONE)
+    if client.units.exists():
+        documents = documents.filter(unit__in=client_units(client))
+    return documents.select_related(*LIST_RELATED)
+
+
+def client_document(client: ApiClient, pk: int) -> Document:
+    """The document *pk* if *client* may read it; 404 whether missing or not allowed."""
+    document = client_documents(client).filter(pk=pk).first()
+    if document is None:
+        raise ApiNotFound(_("Không tìm thấy văn bản số định danh %(id)s.") % {"id": pk})
+    return document
+
+
+def _unit_by_code(code: str) -> Unit | None:
+    code = code.strip()
+    return Unit.objects.filter(Q(code=code) | Q(agency_code=code)).first()
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+# --- Schemas ---------------------------------------------------------------------------------
+
+
+class DocumentUnitOut(Schema):
+    code: str | None
+    agency_code: str | None = Field(
+        None, description=_describe("Mã định danh điện tử cơ quan (QCVN 102:2016).")
+    )
+    name: str
+
+
+class DocumentTypeOut(Schema):
+    code: str
+    name: str
+    abbreviation: str = Field(
+        description=_describe("Chữ viết tắt (Phụ lục III Nghị định 30/2020); công văn: rỗng.")
+    )
+
+
+class DocumentOut(Schema):
+    """A document as a connected system sees it."""
+
+    id: int
+    direction: Direction = Field(
+        description=_describe("`incoming` văn bản đến, `outgoing` văn bản đi.")
+    )
+    status: str = Field(description=_describe("Mã trạng thái."))
+    status_label: str
+    unit: DocumentUnitOut = Field(
+        description=_describe("Đơn vị giữ văn bản (nơi ban hành hoặc nơi nhận).")
+    )
+    document_type: DocumentTypeOut
+    number: int | None = Field(description=_describe("Số của văn bản."))
+    notation: str = Field(description=_describe("Ký hiệu, ví dụ `QĐ-UBND`."))
+    reference: str = Field(description=_describe("Số và ký hiệu, ví dụ `15/QĐ-UBND`."))
+    year: int | None = Field(description=_describe("Năm của sổ đăng ký (năm cấp số)."))
+    issued_on: dt.date | None = Field(description=_describe("Ngày ban hành."))
+    arrival_number: int | None = Field(description=_describe("Số đến (văn bản đến)."))
+    arrived_at: LocalTime | None = Field(description=_describe("Thời điểm đến (văn bản đến)."))
+    sender_name: str = Field(description=_describe("Cơ quan ban hành (văn bản đến)."))
+    sender_unit: DocumentUnitOut | None = Field(
+        description=_describe("Đơn vị gửi, khi văn bản gửi qua hệ thống.")
+    )
+    subject: str = Field(description=_describe("Trích yếu nội dung."))
+    signer_name: str
+    signer_title: str
+    urgency: Urgency = Field(
+        description=_describe("Độ khẩn: normal, urgent (khẩn), very_urgent, flash (hỏa tốc).")
+    )
+    due_on: dt.date | None = Field(description=_describe("Hạn xử lý."))
+    page_count: int | None
+    created_at: LocalTime
+    completed_at: LocalTime | None
+    file_url: str = Field(
+        description=_describe("Đường dẫn tải bản PDF hiện hành (404 khi văn bản chưa có tệp).")
+    )
+
+    @staticmethod
+    def resolve_status_label(obj: Document) -> str:
+        return str(Status(obj.status).label)
+
+    @staticmethod
+    def resolve_reference(obj: Document) -> str:
+        return format_reference(obj.number, obj.notation)
+
+    @staticmethod
+    def resolve_file_url(obj: Document) -> str:
+        return reverse("api-v1:document_file", kwargs={"document_id": obj.pk})
+
+
+class DocumentFilterIn(Schema):
+    direction: Direction | None = Field(None, description=_describe("`incoming` hoặc `outgoing`."))
+    status: Status | None = Field(None, description=_describe("Mã trạng thái."))
+    unit: str = Field(
+        "",
+        description=_describe(
+            "Mã đơn vị hoặc mã định danh điện tử: văn bản của đơn vị này và các đơn vị trực thuộc."
+        ),
+    )
+    type: str = Field("", description=_describe("Mã loại văn bản, ví dụ `quyet-dinh`, `cong-van`."))
+    number: int | None = Field(None, ge=1, description=_describe("Số văn bản."))
+    notation: str = Field(
+        "",
+        max_length=60,
+        description=_describe("Ký hiệu (`QĐ-UBND`) hoặc cả số và ký hiệu (`15/QĐ-UBND`)."),
+    )
+    issued_from: dt.date | None = Field(None, description=_describe("Ban hành từ ngày."))
+    issued_to: dt.date | None = Field(None, description=_describe("Ban hành đến hết ngày."))
+    arrived_from: dt.date | None = Field(None, description=_describe("Đến từ ngày (văn bản đến)."))
+    arrived_to: dt.date | None = Field(None, description=_describe("Đến hết ngày (văn bản đến)."))
+    q: str = Field(
+        "",
+        max_length=200,
+        description=_describe(
+            "Tìm trong số, ký hiệu, trích yếu, cơ quan gửi, người ký và nội dung tệp PDF; không "
+            "phân biệt dấu, mọi từ đều phải có."
+        ),
+    )
+
+
+_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+_ERRORS_TEXT = (
+    " Lỗi: 400 `validation_error` (chi tiết theo từng trường trong `details`), 401 thiếu hoặc "
+    "sai khóa, 403 khóa thiếu quyền `documents:read`, 404 không có văn bản hoặc văn bản ngoài "
+    "các đơn vị của khóa."
+)
+_PDF_RESPONSE = {
+    "responses": {
+        "200": {
+            "description": "OK",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+# --- Endpoints -------------------------------------------------------------------------------
+
+
+@router.get(
+    "/",
+    auth=ApiKeyAuth(ApiScope.DOCUMENTS_READ),
+    response={200: list[DocumentOut], **_ERRORS},
+    summary="Danh sách văn bản",
+    description="Văn bản đi và văn bản đến của các đơn vị khóa được phép (và đơn vị trực thuộc), "
+    "mới nhất trước; không có văn bản mật. Cần quyền `documents:read`." + _ERRORS_TEXT,
+)
+@paginate(LimitOffsetPagination, max_limit=200)
+def document_list(request: HttpRequest, filters: Query[DocumentFilterIn]) -> QuerySet[Document]:
+    client = request_client(request)
+    documents = client_documents(client)
+    unit = None
+    if filters.unit:
+        unit = _unit_by_code(filters.unit)
+        if unit is None:
+            return Document.objects.none()
+    narrowed = DocumentFilters(
+        direction=filters.direction or "",
+        status=filters.status or "",
+        unit=unit,
+        document_type=filters.type.strip(),
+        number=filters.number,
+        notation=filters.notation,
+        issued_from=filters.issued_from,
+        issued_to=filters.issued_to,
+        arrived_from=_day_start(filters.arrived_from) if filters.arrived_from else None,
+        arrived_to=_day_start(filters.arrived_to + dt.timedelta(days=1))
+        if filters.arrived_to
+        else None,
+        q=filters.q,
+    )
+    return filter_documents(documents, narrowed).order_by("-created_at", "-pk")
+
+
+@router.get(
+    "/{document_id}",
+    auth=ApiKeyAuth(ApiScope.DOCUMENTS_READ),
+    response={200: DocumentOut, **_ERRORS},
+    summary="Xem một văn bản",
+    description="Theo số định danh `id` của văn bản. Cần quyền `documents:read`." + _ERRORS_TEXT,
+)
+def document_read(request: HttpRequest, document_id: int) -> Document:
+    return client_document(request_client(request), document_id)
+
+
+@router.get(
+    "/{document_id}/file",
+    auth=ApiKeyAuth(ApiScope.DOCUMENTS_READ),
+    response=_ERRORS,
+    url_name="document_file",
+    summary="Tải bản PDF hiện hành của văn bản",
+    description="Văn bản đi: bản mới nhất (dự thảo, bản đã ký hoặc bản ban hành có chữ ký số); "
+    "văn bản đến: bản nhận được hoặc bản quét. 404 khi văn bản chưa có tệp. Cần quyền "
+    "`documents:read`." + _ERRORS_TEXT,
+    openapi_extra=_PDF_RESPONSE,
+)
+def document_file(request: HttpRequest, document_id: int) -> Any:
+    document = client_document(request_client(request), document_id)
+    found = current_file(document)
+    if found is None:
+        raise ApiNotFound(_("Văn bản chưa có tệp PDF."))
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.original_name,
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,1 @@
+"""Forms of the documents pages, one module per side (incoming, outgoing)."""

@@ -1,0 +1,322 @@
+"""Reads on documents: who may see which document, who may act on it, queues, follow-up, search.
+
+Visibility (:func:`documents_visible_to`):
+
+- officials see the documents of their own unit; leaders (and the operations centre, system
+  administrators) also those of the units below (``accounts.permissions.units_visible_to``);
+- officials of a unit or person assigned to handle an incoming document see it too;
+- a document with a secrecy mark (mật, tối mật, tuyệt mật) is seen only by the leaders of its
+  unit or of a unit above, the clerks of its unit (who register and keep it), the people
+  assigned to it by name, and the people who drafted or sign it;
+- citizens and anonymous visitors see nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from chinhquyenso.accounts.models import Role
+from chinhquyenso.accounts.permissions import roles_of, units_visible_to
+from chinhquyenso.core.search import search
+from chinhquyenso.core.text import fold, nfc
+from chinhquyenso.documents.models import (
+    Assignment,
+    BusinessType,
+    Delivery,
+    DeliveryStatus,
+    Direction,
+    Document,
+    DocumentFile,
+    Secrecy,
+    Status,
+)
+from chinhquyenso.documents.numbering import parse_reference
+from chinhquyenso.documents.workflow import INCOMING_OPEN, TRANSITIONS
+from chinhquyenso.units.models import Unit
+
+#: Incoming actions taken by the people assigned to the document (and its leaders).
+HANDLING_ACTIONS = frozenset({"add_opinion", "pass_on", "attach_result", "complete"})
+#: Deliveries waiting in a recipient's "arrived" queue: sent through the platform, not yet
+#: accepted or refused. A recall is answered elsewhere, not registered.
+ARRIVAL_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.ARRIVED)
+ARRIVAL_BUSINESS_TYPES = (BusinessType.NEW, BusinessType.UPDATE, BusinessType.REPLACE)
+#: Kinds of file that are the document itself (not an annex, not a handler's result).
+MAIN_FILE_KINDS = (
+    DocumentFile.Kind.DRAFT,
+    DocumentFile.Kind.SIGNED,
+    DocumentFile.Kind.ISSUED,
+    DocumentFile.Kind.SCAN,
+    DocumentFile.Kind.RECEIVED,
+)
+LIST_RELATED = ("unit", "document_type", "register", "sender_unit")
+
+
+def _is_official(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_official)
+
+
+def _leader_path(user: Any) -> str | None:
+    """The tree path under which *user* leads (their unit's), or ``None`` if not a leader."""
+    if not _is_official(user) or user.unit_id is None:
+        return None
+    if Role.UNIT_LEADER not in roles_of(user):
+        return None
+    path: str = user.unit.path
+    return path
+
+
+def supervises(user: Any, unit: Unit | None) -> bool:
+    """Whether *user* is a leader of *unit* or of a unit above it."""
+    path = _leader_path(user)
+    return path is not None and unit is not None and unit.path.startswith(path)
+
+
+def is_clerk_of(user: Any, unit: Unit | None) -> bool:
+    return (
+        _is_official(user)
+        and unit is not None
+        and user.unit_id == unit.pk
+        and Role.CLERK in roles_of(user)
+    )
+
+
+def documents_visible_to(user: Any) -> QuerySet[Document]:
+    """The documents *user* may read (see the module docstring)."""
+    if not _is_official(user):
+        return Document.objects.none()
+    if user.is_superuser and user.unit_id is None:
+        return Document.objects.all()
+    mine = Assignment.objects.filter(user=user).values("document_id")
+    assigned = Assignment.objects.filter(Q(user=user) | Q(unit_id=user.unit_id)).values(
+        "document_id"
+    )
+    ordinary = Q(unit__in=units_visible_to(user)) | Q(pk__in=assigned)
+    secret = Q(pk__in=mine) | Q(drafted_by=user) | Q(signer=user)
+    leader_path = _leader_path(user)
+    if leader_path is not None:
+        secret |= Q(unit__path__startswith=leader_path)
+    if Role.CLERK in roles_of(user):
+        secret |= Q(unit_id=user.unit_id)
+    return Document.objects.filter(
+        (Q(secrecy=Secrecy.NONE) & ordinary) | (~Q(secrecy=Secrecy.NONE) & secret)
+    )
+
+
+def get_document_for_user(user: Any, pk: int | str) -> Document:
+    """The document *pk* if *user* may see it; ``Http404`` whether missing or forbidden."""
+    try:
+        return documents_visible_to(user).select_related(*LIST_RELATED, "signer").get(pk=int(pk))
+    except (Document.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def current_file(document: Document) -> DocumentFile | None:
+    """The current version of the document itself (not an annex or a result), or ``None``."""
+    return (
+        document.files.filter(is_current=True, kind__in=MAIN_FILE_KINDS)
+        .order_by("-uploaded_at", "-pk")
+        .first()
+    )
+
+
+# --- Who may act --------------------------------------------------------------------------------
+
+
+def open_assignments(document: Document) -> QuerySet[Assignment]:
+    return document.assignments.filter(completed_at__isnull=True)
+
+
+def _assignment_of(user: Any) -> Q:
+    """Assignments that name *user*, or their unit (never for a secret document's unit)."""
+    return Q(user=user) | Q(unit_id=user.unit_id, user__isnull=True)
+
+
+def assignment_for(user: Any, document: Document) -> Assignment | None:
+    """The open assignment through which *user* handles *document* (their own before their
+    unit's, the lead before the others), or ``None``."""
+    if not _is_official(user):
+        return None
+    condition = Q(user=user)
+    if document.secrecy == Secrecy.NONE:
+        condition = _assignment_of(user)
+    found = list(open_assignments(document).filter(condition))
+    found.sort(key=lambda a: (a.user_id != user.pk, a.role != Assignment.Role.LEAD, a.pk))
+    return found[0] if found else None
+
+
+def handles(user: Any, document: Document) -> bool:
+    """Whether *user* is assigned to *document* (by name, or through their unit)."""
+    return assignment_for(user, document) is not None
+
+
+def leads(user: Any, document: Document) -> bool:
+    """Whether *user* is the lead handler (chủ trì), or a leader of the document's unit."""
+    if supervises(user, document.unit):
+        return True
+    assignment = assignment_for(user, document)
+    return assignment is not None and assignment.role == Assignment.Role.LEAD
+
+
+def can_act(user: Any, document: Document, action: str) -> bool:
+    """Whether *user* may take *action* on *document* now (role, unit, assignment; the state
+    is checked by the services)."""
+    move = TRANSITIONS[action]
+    if not _is_official(user) or move.direction != document.direction:
+        return False
+    if not roles_of(user) & move.roles:
+        return False
+    if action in HANDLING_ACTIONS:
+        return supervises(user, document.unit) or handles(user, document)
+    if action == "assign":
+        return supervises(user, document.unit)
+    return user.unit_id == document.unit_id or supervises(user, document.unit)
+
+
+def allowed_incoming_actions(user: Any, document: Document) -> list[str]:
+    """The incoming actions *user* may take on *document* in its current state."""
+    return [
+        name
+        for name, move in TRANSITIONS.items()
+        if move.direction == Direction.INCOMING
+        and document.status in move.sources
+        and can_act(user, document, name)
+        and (name != "complete" or leads(user, document))
+    ]
+
+
+# --- Queues ----------------------------------------------------------------------------------
+
+
+def arrivals_for(user: Any) -> QuerySet[Delivery]:
+    """Documents sent to *user*'s unit through the platform and waiting to be registered:
+    for its clerks and leaders."""
+    if not _is_official(user) or user.unit_id is None:
+        return Delivery.objects.none()
+    if not roles_of(user) & {Role.CLERK, Role.UNIT_LEADER}:
+        return Delivery.objects.none()
+    return (
+        Delivery.objects.filter(
+            recipient_unit_id=user.unit_id,
+            status__in=ARRIVAL_STATUSES,
+            business_type__in=ARRIVAL_BUSINESS_TYPES,
+        )
+        .select_related("document", "document__unit", "document__document_type")
+        .order_by("sent_at", "pk")
+    )
+
+
+def get_arrival_for_user(user: Any, pk: int | str) -> Delivery:
+    """A delivery of *user*'s arrival queue; ``Http404`` otherwise."""
+    try:
+        return arrivals_for(user).get(pk=int(pk))
+    except (Delivery.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        raise Http404 from exc
+
+
+def incoming_visible_to(user: Any) -> QuerySet[Document]:
+    return documents_visible_to(user).filter(direction=Direction.INCOMING)
+
+
+def waiting_assignment(user: Any) -> QuerySet[Document]:
+    """Registered incoming documents waiting for a leader to assign them."""
+    return incoming_visible_to(user).filter(status=Status.REGISTERED)
+
+
+def assigned_to(user: Any) -> QuerySet[Document]:
+    """Open incoming documents *user* handles, by name or through their unit."""
+    if not _is_official(user):
+        return Document.objects.none()
+    mine = Assignment.objects.filter(
+        Q(user=user) | Q(unit_id=user.unit_id, user__isnull=True, document__secrecy=Secrecy.NONE),
+        completed_at__isnull=True,
+    ).values("document_id")
+    return incoming_visible_to(user).filter(
+        status__in=(Status.ASSIGNED, Status.IN_PROGRESS), pk__in=mine
+    )
+
+
+def late(documents: QuerySet[Document], *, today: dt.date) -> QuerySet[Document]:
+    """Open incoming documents past their due date."""
+    return documents.filter(
+        direction=Direction.INCOMING, status__in=INCOMING_OPEN, due_on__lt=today
+    )
+
+
+def due_soon(
+    documents: QuerySet[Document], *, today: dt.date, until: dt.date
+) -> QuerySet[Document]:
+    """Open incoming documents due from *today* to *until* (both included)."""
+    return documents.filter(
+        direction=Direction.INCOMING,
+        status__in=INCOMING_OPEN,
+        due_on__gte=today,
+        due_on__lte=until,
+    )
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentFilters:
+    """What a list of documents is narrowed to; empty values do not filter."""
+
+    direction: str = ""
+    status: str = ""
+    unit: Unit | None = None  # the unit and the units below it
+    document_type: str = ""  # DocumentType.code
+    number: int | None = None
+    notation: str = ""  # "QĐ-UBND", or a whole reference "15/QĐ-UBND"
+    sender: str = ""
+    issued_from: dt.date | None = None
+    issued_to: dt.date | None = None
+    arrived_from: dt.datetime | None = None
+    arrived_to: dt.datetime | None = None  # excluded
+    q: str = ""
+
+
+def text_search(documents: QuerySet[Document], query: str) -> QuerySet[Document]:
+    """Documents whose number, notation, subject, sender, signer or PDF text hold every word
+    of *query*, ignoring case and diacritics.
+
+    One ``LIKE '%word%'`` per word on the folded ``search_text`` column, on every database; on
+    PostgreSQL its trigram GIN index (migration 0002) answers these without reading the table.
+    """
+    for word in fold(nfc(query or "")).split():
+        documents = documents.filter(search_text__contains=word)
+    return documents
+
+
+def filter_documents(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySet[Document]:
+    if filters.direction:
+        documents = documents.filter(direction=filters.direction)
+    if filters.status:
+        documents = documents.filter(status=filters.status)
+    if filters.unit is not None:
+        documents = documents.filter(unit__path__startswith=filters.unit.path)
+    if filters.document_type:
+        documents = documents.filter(document_type__code=filters.document_type)
+    number, notation = filters.number, nfc(filters.notation or "").strip()
+    reference = parse_reference(notation) if notation else None
+    if reference is not None:
+        number, notation = reference
+    if number is not None:
+        documents = documents.filter(number=number)
+    if notation:
+        documents = documents.filter(notation__iexact=notation.replace(" ", ""))
+    if filters.sender:
+        documents = search(documents, filters.sender, ["sender_name"])
+    if filters.issued_from:
+        documents = documents.filter(issued_on__gte=filters.issued_from)
+    if filters.issued_to:
+        documents = documents.filter(issued_on__lte=filters.issued_to)
+    if filters.arrived_from:
+        documents = documents.filter(arrived_at__gte=filters.arrived_from)
+    if filters.arrived_to:
+        documents = documents.filter(arrived_at__lt=filters.arrived_to)
+    return text_search(documents, filters.q)

@@ -1,0 +1,112 @@
+"""Search of documents by number, notation, subject, sender, type, dates and the text of their
+PDFs, without diacritics; and the query shape the trigram index serves on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+
+from chinhquyenso.accounts.models import User
+from chinhquyenso.documents.models import Document
+from chinhquyenso.documents.selectors import (
+    DocumentFilters,
+    documents_visible_to,
+    filter_documents,
+    text_search,
+)
+from chinhquyenso.documents.tests.conftest import Register, doc_type, make_pdf, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def documents(register_incoming: Register) -> dict[str, Document]:
+    return {
+        "plan": register_incoming(),
+        "decision": register_incoming(
+            document_type=doc_type("quyet-dinh"),
+            number=15,
+            notation="QĐ-UBND",
+            issued_on=dt.date(2026, 10, 2),
+            sender_name="Ủy ban nhân dân tỉnh Nghệ An",
+            subject="Phê duyệt danh mục dự án đường giao thông nông thôn",
+            file=upload(make_pdf("Điều 1. Phê duyệt danh mục các tuyến đường bê tông hóa.")),
+        ),
+        "letter": register_incoming(
+            document_type=doc_type("cong-van"),
+            number=1204,
+            notation="SYT-NVY",
+            issued_on=dt.date(2026, 11, 18),
+            sender_name="Sở Y tế",
+            subject="Tăng cường phòng chống sốt xuất huyết",
+            file=upload(make_pdf("Đề nghị phun hóa chất diệt muỗi tại các khu dân cư.")),
+        ),
+    }
+
+
+Named = dict[str, Document]
+
+
+def found(documents: Named, filters: DocumentFilters) -> set[str]:
+    names = {d.pk: name for name, d in documents.items()}
+    return {names[d.pk] for d in filter_documents(Document.objects.all(), filters)}
+
+
+def test_words_without_diacritics_find_subject_sender_and_pdf_text(documents: Named) -> None:
+    assert found(documents, DocumentFilters(q="duong giao thong")) == {"decision"}
+    assert found(documents, DocumentFilters(q="SỐT XUẤT HUYẾT")) == {"letter"}
+    assert found(documents, DocumentFilters(q="so y te")) == {"letter"}
+    # Only in the PDF's text.
+    assert found(documents, DocumentFilters(q="muoi khu dan cu")) == {"letter"}
+    assert found(documents, DocumentFilters(q="thieu nhi")) == {"plan"}
+    # Every word must be there.
+    assert found(documents, DocumentFilters(q="duong muoi")) == set()
+
+
+def test_number_and_notation(documents: Named) -> None:
+    assert found(documents, DocumentFilters(q="15/QĐ-UBND")) == {"decision"}
+    assert found(documents, DocumentFilters(notation="15/QĐ-UBND")) == {"decision"}
+    assert found(documents, DocumentFilters(number=1204)) == {"letter"}
+    assert found(documents, DocumentFilters(notation="SYT-NVY")) == {"letter"}
+    assert found(documents, DocumentFilters(number=15, notation="SYT-NVY")) == set()
+
+
+def test_type_sender_and_dates(documents: Named) -> None:
+    assert found(documents, DocumentFilters(document_type="cong-van")) == {"letter"}
+    assert found(documents, DocumentFilters(sender="uy ban nhan dan tinh")) == {"decision"}
+    assert found(documents, DocumentFilters(issued_from=dt.date(2026, 11, 1))) == {"plan", "letter"}
+    assert found(documents, DocumentFilters(issued_to=dt.date(2026, 10, 31))) == {"decision"}
+    assert found(documents, DocumentFilters(direction="outgoing")) == set()
+
+
+def test_search_stays_within_what_the_user_may_see(
+    documents: Named, alice: User, bob: User
+) -> None:
+    assert text_search(documents_visible_to(alice), "sot xuat huyet").count() == 1
+    assert text_search(documents_visible_to(bob), "sot xuat huyet").count() == 0
+
+
+def test_the_search_is_one_like_per_word_on_the_folded_column() -> None:
+    sql = str(text_search(Document.objects.values("pk"), "Đường Giao").query)
+    where = sql.split("WHERE", 1)[1]
+    assert len(re.findall(r'"search_text"(?:::text)? LIKE', where)) == 2
+    assert "%duong%" in where and "%giao%" in where
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index is PostgreSQL's")
+def test_postgresql_has_a_trigram_index_the_search_can_use() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'document_search_trgm'")
+        row = cursor.fetchone()
+        assert row is not None and "gin_trgm_ops" in row[0]
+        # With sequential scans off, the planner must be able to answer through the index.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        query, params = (
+            text_search(Document.objects.all(), "giao thong").values("pk").query.sql_with_params()
+        )
+        cursor.execute(f"EXPLAIN {query}", params)
+        plan = "\n".join(r[0] for r in cursor.fetchall())
+    assert "document_search_trgm" in plan, plan

@@ -1,0 +1,1 @@
+"""Officials' documents pages, one module per side (incoming and registers, outgoing)."""
