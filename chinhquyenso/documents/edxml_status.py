@@ -276,7 +276,9 @@ def status_apply(*, data: bytes, by: Any = None) -> StatusMessage:
         description=notice.description,
     )
     before = delivery.status
-    newest = not delivery.messages.filter(at__gt=notice.at).exists()
+    # edXML times have whole seconds: a message recorded within the same second (the sending
+    # itself, for a quick answer) is not newer; the order of the codes decides then.
+    newest = not delivery.messages.filter(at__gte=notice.at + dt.timedelta(seconds=1)).exists()
     backwards = (
         before in DELIVERY_PROGRESS
         and notice.status in DELIVERY_PROGRESS
