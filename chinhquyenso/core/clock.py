@@ -31,3 +31,13 @@ def clock_at(moment: dt.datetime) -> Iterator[None]:
         yield
     finally:
         _moment.reset(token)
+
+
+def local_or_none(moment: dt.datetime | None) -> dt.datetime | None:
+    """*moment* in local time (printed ``+07:00``), or ``None``."""
+    return timezone.localtime(moment) if moment is not None else None
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first instant of *day* in local time (for "from this date" filters)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

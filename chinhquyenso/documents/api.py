@@ -10,7 +10,7 @@ time, and a paginated endpoint's wrapper cannot resolve them from strings.
 """
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest
@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import AfterValidator
 
 from chinhquyenso.api.auth import ApiKeyAuth, request_client
 from chinhquyenso.api.errors import ApiNotFound, ErrorOut
 from chinhquyenso.api.models import ApiClient, ApiScope
 from chinhquyenso.api.selectors import client_units
+from chinhquyenso.api.types import LocalTime
 from chinhquyenso.documents.models import Direction, Document, Secrecy, Status, Urgency
 from chinhquyenso.documents.numbering import format_reference
 from chinhquyenso.documents.selectors import (
@@ -41,14 +41,6 @@ router = Router(tags=["documents"])
 
 def _describe(text: str) -> str:
     return str(gettext_lazy(text))
-
-
-def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    return timezone.localtime(moment) if moment is not None else None
-
-
-#: Times are answered in the local time zone (``+07:00``).
-LocalTime = Annotated[dt.datetime, AfterValidator(_local)]
 
 
 # --- Reads for client systems ----------------------------------------------------------------

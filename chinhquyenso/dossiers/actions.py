@@ -113,14 +113,30 @@ def _component_files(
     return {k[len(prefix) :]: v for k, v in files.items() if k.startswith(prefix) and v}
 
 
+def _text_action(
+    label: StrOrPromise,
+    service: Callable[..., Any],
+    inputs: tuple[str, ...],
+    moves: tuple[str, ...],
+    *,
+    final: bool = False,
+) -> Action:
+    """An action whose inputs are all text, passed to *service* under their own names."""
+
+    def run(
+        dossier: Dossier,
+        by: Any,
+        data: Mapping[str, Any],
+        files: Mapping[str, Sequence[UploadedFile]],
+    ) -> Any:
+        return service(dossier=dossier, by=by, **{key: _text(data, key) for key in inputs})
+
+    return Action(label, inputs, run, moves, final=final)
+
+
 ACTIONS: dict[str, Action] = {
-    "accept": Action(
-        _l("Tiếp nhận hồ sơ"),
-        ("fee_exempt_reason",),
-        lambda d, by, data, files: services.dossier_accept(
-            dossier=d, by=by, fee_exempt_reason=_text(data, "fee_exempt_reason")
-        ),
-        ("accept",),
+    "accept": _text_action(
+        _l("Tiếp nhận hồ sơ"), services.dossier_accept, ("fee_exempt_reason",), ("accept",)
     ),
     "request_documents": Action(
         _l("Yêu cầu bổ sung hồ sơ"),
@@ -142,14 +158,8 @@ ACTIONS: dict[str, Action] = {
         ),
         ("supply_documents_at_receipt", "supply_documents"),
     ),
-    "refuse": Action(
-        _l("Từ chối tiếp nhận"),
-        ("reason",),
-        lambda d, by, data, files: services.dossier_refuse(
-            dossier=d, by=by, reason=_text(data, "reason")
-        ),
-        ("refuse",),
-        final=True,
+    "refuse": _text_action(
+        _l("Từ chối tiếp nhận"), services.dossier_refuse, ("reason",), ("refuse",), final=True
     ),
     "forward": Action(
         _l("Chuyển bước tiếp theo"),
@@ -159,13 +169,8 @@ ACTIONS: dict[str, Action] = {
         ),
         ("forward", "finish"),
     ),
-    "send_back": Action(
-        _l("Trả lại bước trước"),
-        ("reason",),
-        lambda d, by, data, files: services.dossier_send_back(
-            dossier=d, by=by, reason=_text(data, "reason")
-        ),
-        ("send_back",),
+    "send_back": _text_action(
+        _l("Trả lại bước trước"), services.dossier_send_back, ("reason",), ("send_back",)
     ),
     "attach_result": Action(
         _l("Đính kèm kết quả"),
@@ -186,12 +191,10 @@ ACTIONS: dict[str, Action] = {
         ),
         ("request_financial",),
     ),
-    "confirm_financial": Action(
+    "confirm_financial": _text_action(
         _l("Xác nhận đã thực hiện nghĩa vụ tài chính"),
+        services.dossier_confirm_financial,
         ("note",),
-        lambda d, by, data, files: services.dossier_confirm_financial(
-            dossier=d, by=by, note=_text(data, "note")
-        ),
         ("confirm_financial",),
     ),
     "apologise": Action(
@@ -202,29 +205,18 @@ ACTIONS: dict[str, Action] = {
         ),
         ("apologise",),
     ),
-    "return_result": Action(
-        _l("Trả kết quả"),
-        (),
-        lambda d, by, data, files: services.dossier_return_result(dossier=d, by=by),
-        ("return_result",),
+    "return_result": _text_action(
+        _l("Trả kết quả"), services.dossier_return_result, (), ("return_result",)
     ),
-    "withdraw": Action(
+    "withdraw": _text_action(
         _l("Rút hồ sơ theo đề nghị của công dân"),
+        services.dossier_withdraw,
         ("reason",),
-        lambda d, by, data, files: services.dossier_withdraw(
-            dossier=d, by=by, reason=_text(data, "reason")
-        ),
         ("withdraw",),
         final=True,
     ),
-    "stop": Action(
-        _l("Dừng xử lý"),
-        ("reason",),
-        lambda d, by, data, files: services.dossier_stop(
-            dossier=d, by=by, reason=_text(data, "reason")
-        ),
-        ("stop",),
-        final=True,
+    "stop": _text_action(
+        _l("Dừng xử lý"), services.dossier_stop, ("reason",), ("stop",), final=True
     ),
 }
 

@@ -23,7 +23,7 @@ time, and a paginated endpoint's wrapper cannot resolve them from strings.
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Any
 
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.uploadedfile import UploadedFile
@@ -37,7 +37,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status as HttpStatus
-from pydantic import AfterValidator, ConfigDict
+from pydantic import ConfigDict
 from pydantic import ValidationError as SchemaError
 
 from chinhquyenso.api.auth import ApiKeyAuth, request_client
@@ -49,7 +49,9 @@ from chinhquyenso.api.errors import (
 )
 from chinhquyenso.api.models import ApiClient, ApiScope
 from chinhquyenso.api.selectors import client_official, client_units
+from chinhquyenso.api.types import LocalTime
 from chinhquyenso.core import clock
+from chinhquyenso.core.clock import day_start
 from chinhquyenso.core.context import audit_origin, request_origin
 from chinhquyenso.core.search import search
 from chinhquyenso.dossiers import actions, services
@@ -133,10 +135,6 @@ def client_dossier(client: ApiClient, code: str, *, details: bool = False) -> Do
     return dossier
 
 
-def _local_day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def late_condition(now: dt.datetime) -> Q:
     """Late: counted late already (returned after the appointment, apologised for, asked for
     documents twice), or open, not paused and past its appointment now."""
@@ -170,9 +168,9 @@ def filter_client_dossiers(
             Q(receiving_unit__in=units) | Q(handling_unit__in=units) | Q(current_unit__in=units)
         )
     if received_from:
-        dossiers = dossiers.filter(received_at__gte=_local_day_start(received_from))
+        dossiers = dossiers.filter(received_at__gte=day_start(received_from))
     if received_to:
-        end = _local_day_start(received_to + dt.timedelta(days=1))
+        end = day_start(received_to + dt.timedelta(days=1))
         dossiers = dossiers.filter(received_at__lt=end)
     if due_before:
         moment = due_before if timezone.is_aware(due_before) else timezone.make_aware(due_before)
@@ -184,14 +182,6 @@ def filter_client_dossiers(
 
 
 # --- Schemas ---------------------------------------------------------------------------------
-
-
-def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    return timezone.localtime(moment) if moment is not None else None
-
-
-#: Times are answered in the local time zone (``+07:00``).
-LocalTime = Annotated[dt.datetime, AfterValidator(_local)]
 
 
 def _describe(text: str) -> str:

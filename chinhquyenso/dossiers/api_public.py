@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from chinhquyenso.api.errors import ApiNotFound, ApiValidationError, ErrorOut
+from chinhquyenso.core.clock import local_or_none
 from chinhquyenso.dossiers.codes import normalise_code
 from chinhquyenso.dossiers.models import Channel, Status
 from chinhquyenso.dossiers.selectors import dossier_by_code, public_history
@@ -56,10 +57,6 @@ class PublicDossier:
     history: list[PublicEvent]
 
 
-def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    return timezone.localtime(moment) if moment is not None else None
-
-
 def public_dossier(code: str) -> PublicDossier | None:
     """What the public may know of the sent dossier with *code*; ``None`` if there is none
     (a malformed code included: check it first with ``codes.normalise_code``)."""
@@ -86,9 +83,9 @@ def public_dossier(code: str) -> PublicDossier | None:
         procedure=dossier.version.name,
         procedure_code=dossier.version.procedure.code,
         receiving_unit=dossier.receiving_unit.name,
-        submitted_at=_local(dossier.submitted_at),
-        received_at=_local(dossier.received_at),
-        due_at=_local(dossier.due_at),
+        submitted_at=local_or_none(dossier.submitted_at),
+        received_at=local_or_none(dossier.received_at),
+        due_at=local_or_none(dossier.due_at),
         is_late=dossier.is_late,
         history=history,
     )

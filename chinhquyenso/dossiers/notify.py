@@ -3,36 +3,26 @@ in-app notices to the officials who must act next.
 
 The services call these from ``transaction.on_commit`` with the dossier's primary key, so
 nothing is sent for a write that was rolled back; e-mail goes through the background task
-:func:`chinhquyenso.feedback.notify.deliver_email`, so a slow mail server never slows a request.
+:func:`chinhquyenso.core.notify.deliver_email`, so a slow mail server never slows a request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chinhquyenso.accounts.models import AccountType, Role, User
 from chinhquyenso.core import clock
 from chinhquyenso.core.models import Notification
+from chinhquyenso.core.notify import deliver_email, reverse_or_empty, when_text
 from chinhquyenso.dossiers.models import Dossier
-from chinhquyenso.feedback.notify import deliver_email
-
-
-def _reverse(name: str, **kwargs: Any) -> str:
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
 
 
 def lookup_url(dossier: Dossier) -> str:
     """The absolute public look-up link of *dossier*."""
-    path = _reverse("portal:dossier_lookup") or "/tra-cuu/"
+    path = reverse_or_empty("portal:dossier_lookup") or "/tra-cuu/"
     return f"{settings.SITE_URL}{path}?ma={dossier.code}"
 
 
@@ -40,16 +30,12 @@ def account_url(dossier: Dossier) -> str:
     """The absolute link of the dossier's page in its applicant's account ("" without one)."""
     if dossier.applicant_id is None or not dossier.code:
         return ""
-    path = _reverse("dossiers:my_dossier", code=dossier.code)
+    path = reverse_or_empty("dossiers:my_dossier", code=dossier.code)
     return f"{settings.SITE_URL}{path}" if path else ""
 
 
 def staff_path(dossier: Dossier) -> str:
-    return _reverse("dossiers:staff_dossier", code=dossier.code or "")
-
-
-def _when(moment: Any) -> str:
-    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
+    return reverse_or_empty("dossiers:staff_dossier", code=dossier.code or "")
 
 
 def _load(pk: int) -> Dossier | None:
@@ -126,7 +112,7 @@ def dossier_sent(pk: int) -> None:
         _("Đã nhận hồ sơ"),
         [
             _("Hồ sơ đã được gửi đến %(unit)s lúc %(at)s và đang chờ kiểm tra.")
-            % {"unit": dossier.receiving_unit.name, "at": _when(dossier.submitted_at)},
+            % {"unit": dossier.receiving_unit.name, "at": when_text(dossier.submitted_at)},
         ],
     )
     _notice(
@@ -145,7 +131,7 @@ def dossier_accepted(pk: int) -> None:
         _("Hồ sơ đã được tiếp nhận"),
         [
             _("Hồ sơ đã được tiếp nhận lúc %(at)s. Ngày hẹn trả kết quả: %(due)s.")
-            % {"at": _when(dossier.received_at), "due": _when(dossier.due_at)},
+            % {"at": when_text(dossier.received_at), "due": when_text(dossier.due_at)},
             *_fee_lines(dossier),
         ],
     )
@@ -212,7 +198,7 @@ def dossier_moved(pk: int, action: str) -> None:
         dossier,
         _officials_at(dossier),
         _("Hồ sơ %(code)s đến lượt đơn vị xử lý, hạn %(due)s.")
-        % {"code": dossier.code, "due": _when(dossier.step_due_at or dossier.due_at)},
+        % {"code": dossier.code, "due": when_text(dossier.step_due_at or dossier.due_at)},
     )
 
 
@@ -223,7 +209,7 @@ def result_returned(pk: int) -> None:
             dossier,
             _("Đã trả kết quả"),
             [
-                _("Kết quả đã được trả lúc %(at)s.") % {"at": _when(dossier.returned_at)},
+                _("Kết quả đã được trả lúc %(at)s.") % {"at": when_text(dossier.returned_at)},
                 _("Mời ông/bà đánh giá mức độ hài lòng khi đăng nhập Cổng dịch vụ công."),
             ],
         )
@@ -240,9 +226,9 @@ def apologised(pk: int) -> None:
             _("Xin lỗi và hẹn lại ngày trả kết quả"),
             [
                 _("Cơ quan giải quyết xin lỗi vì hồ sơ chậm so với ngày hẹn %(old)s.")
-                % {"old": _when(apology.old_due_at)},
+                % {"old": when_text(apology.old_due_at)},
                 _("Lý do: %(reason)s") % {"reason": apology.reason},
-                _("Ngày hẹn mới: %(new)s.") % {"new": _when(apology.new_due_at)},
+                _("Ngày hẹn mới: %(new)s.") % {"new": when_text(apology.new_due_at)},
             ],
         )
 

@@ -9,7 +9,8 @@ on the public page, which shows no personal data.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -20,6 +21,7 @@ from chinhquyenso.core import clock
 from chinhquyenso.dossiers.codes import normalise_code
 from chinhquyenso.dossiers.models import Dossier, DossierEvent, Status
 from chinhquyenso.dossiers.workflow import LEADER_ROLES, OPEN, TRANSITIONS
+from chinhquyenso.procedures.models import Step, StepActor
 from chinhquyenso.units.models import Unit
 
 _RELATED = (
@@ -194,3 +196,32 @@ def due_soon(queryset: QuerySet[Dossier], *, within: dt.timedelta) -> QuerySet[D
 def overdue(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
     """Open dossiers past their appointment."""
     return queryset.filter(status__in=OPEN, paused_at__isnull=True, due_at__lt=clock.now())
+
+
+def step_unit(dossier: Dossier, step: Step | None) -> Unit:
+    """The unit that acts in *step* of *dossier* (the handling unit when there is no step)."""
+    if step is None or step.actor == StepActor.HANDLING:
+        return dossier.handling_unit
+    return dossier.receiving_unit
+
+
+class ForwardTarget(NamedTuple):
+    """Where "forward" takes a dossier: the next step, its unit, and whether that finishes
+    processing (only the return at the counter is left, or no step at all)."""
+
+    step: Step | None
+    unit: Unit
+    finishing: bool
+
+
+def forward_target(dossier: Dossier, steps: Sequence[Step] | None = None) -> ForwardTarget:
+    """Where forwarding *dossier* now leads; *steps* are its version's steps, if already read."""
+    if steps is None:
+        steps = list(dossier.version.steps.order_by("order"))
+    current = dossier.current_step
+    later = [s for s in steps if current is not None and s.order > current.order]
+    if not later:
+        return ForwardTarget(None, dossier.receiving_unit, True)
+    following = later[0]
+    finishing = following.actor == StepActor.RECEIVING and len(later) == 1
+    return ForwardTarget(following, step_unit(dossier, following), finishing)

@@ -47,7 +47,7 @@ from chinhquyenso.dossiers.models import (
     Rating,
     Status,
 )
-from chinhquyenso.dossiers.selectors import can_act, is_applicant
+from chinhquyenso.dossiers.selectors import can_act, forward_target, is_applicant, step_unit
 from chinhquyenso.dossiers.workflow import COUNTER_ON_BEHALF, TRANSITIONS
 from chinhquyenso.procedures.models import (
     Component,
@@ -224,12 +224,6 @@ def _search_text(dossier: Dossier) -> str:
 
 def _steps(version: ProcedureVersion) -> list[Step]:
     return list(version.steps.order_by("order"))
-
-
-def _step_unit(dossier: Dossier, step: Step | None) -> Unit:
-    if step is None or step.actor == StepActor.HANDLING:
-        return dossier.handling_unit
-    return dossier.receiving_unit
 
 
 def _clean_applicant(applicant: ApplicantInput) -> ApplicantInput:
@@ -605,7 +599,7 @@ def _open_handover(
     at: dt.datetime,
     calendar: WorkingCalendar,
 ) -> Handover:
-    unit = _step_unit(dossier, step)
+    unit = step_unit(dossier, step)
     days = step.days if step is not None else Decimal(dossier.version.processing_days)
     due = deadlines.step_due(at, days, appointment_at=dossier.due_at, calendar=calendar)
     dossier.current_step = step
@@ -776,15 +770,6 @@ def dossier_supply_documents(
 # --- processing -----------------------------------------------------------------------------
 
 
-def _next_step(dossier: Dossier) -> Step | None:
-    current = dossier.current_step
-    steps = _steps(dossier.version)
-    if current is None:
-        return None
-    later = [s for s in steps if s.order > current.order]
-    return later[0] if later else None
-
-
 def _has_result(dossier: Dossier) -> bool:
     return bool(dossier.result_note) or dossier.files.filter(kind=FileKind.RESULT).exists()
 
@@ -797,10 +782,7 @@ def dossier_forward(*, dossier: Dossier, by: Any, note: str = "", assignee: Any 
     processing (status 9): that needs the result attached first."""
     dossier = _lock(dossier)
     note = _text(note, field="note")
-    following = _next_step(dossier)
-    finishing = following is None or (
-        following.actor == StepActor.RECEIVING and _next_after(dossier, following) is None
-    )
+    following, _unit, finishing = forward_target(dossier, _steps(dossier.version))
     action = "finish" if finishing else "forward"
     if finishing and not _has_result(dossier):
         raise DossierError(
@@ -833,11 +815,6 @@ def dossier_forward(*, dossier: Dossier, by: Any, note: str = "", assignee: Any 
     _audit(dossier, action, by=by, before=before, to_unit=dossier.current_unit_id)
     _after_commit(notify.dossier_moved, dossier.pk, action)
     return dossier
-
-
-def _next_after(dossier: Dossier, step: Step) -> Step | None:
-    later = [s for s in _steps(dossier.version) if s.order > step.order]
-    return later[0] if later else None
 
 
 @transaction.atomic

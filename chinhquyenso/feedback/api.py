@@ -36,6 +36,7 @@ from chinhquyenso.api.auth import ApiKeyAuth, request_client
 from chinhquyenso.api.errors import ApiNotFound, ApiValidationError, ErrorOut
 from chinhquyenso.api.models import ApiClient, ApiScope
 from chinhquyenso.api.selectors import client_units
+from chinhquyenso.core.clock import day_start, local_or_none
 from chinhquyenso.core.search import search
 from chinhquyenso.core.text import clean_text
 from chinhquyenso.feedback import services
@@ -74,10 +75,6 @@ def client_report(client: ApiClient, code: str) -> Report:
     return report
 
 
-def _local_day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def filter_client_reports(
     reports: QuerySet[Report],
     *,
@@ -98,9 +95,9 @@ def filter_client_reports(
     if unit:
         reports = reports.filter(Q(handling_unit__code=unit) | Q(receiving_unit__code=unit))
     if submitted_from:
-        reports = reports.filter(submitted_at__gte=_local_day_start(submitted_from))
+        reports = reports.filter(submitted_at__gte=day_start(submitted_from))
     if submitted_to:
-        end = _local_day_start(submitted_to + dt.timedelta(days=1))
+        end = day_start(submitted_to + dt.timedelta(days=1))
         reports = reports.filter(submitted_at__lt=end)
     return search(reports, q, ["text", "address", "tracking_code"])
 
@@ -287,10 +284,6 @@ def report_is_late(report: Report, now: dt.datetime | None = None) -> bool:
     return report.status in OPEN_STATES and now > report.answer_due_at
 
 
-def _local(moment: dt.datetime | None) -> dt.datetime | None:
-    return timezone.localtime(moment) if moment is not None else None
-
-
 def report_out(
     report: Report,
     *,
@@ -324,12 +317,12 @@ def report_out(
         "longitude": report.longitude,
         "receiving_unit": _named(report.receiving_unit),
         "handling_unit": _named(report.handling_unit),
-        "submitted_at": _local(report.submitted_at),
-        "accept_due_at": _local(report.accept_due_at),
-        "accepted_at": _local(report.accepted_at),
-        "answer_due_at": _local(report.answer_due_at),
-        "answered_at": _local(report.answered_at),
-        "closed_at": _local(report.closed_at),
+        "submitted_at": local_or_none(report.submitted_at),
+        "accept_due_at": local_or_none(report.accept_due_at),
+        "accepted_at": local_or_none(report.accepted_at),
+        "answer_due_at": local_or_none(report.answer_due_at),
+        "answered_at": local_or_none(report.answered_at),
+        "closed_at": local_or_none(report.closed_at),
         "is_late": report_is_late(report),
         "answer": report.answer if personal else redact(report.answer, names=names),
         "is_published": report.is_published,

@@ -1,26 +1,23 @@
 """What people are told when a report moves: e-mail to reporters, in-app notices to officials.
 
 The services call these from ``transaction.on_commit``, so nothing is sent for a write that was
-rolled back. E-mail goes through a background task (:func:`deliver_email`): a slow or failing
-mail server never breaks the citizen's or the official's request.
+rolled back. E-mail goes through a background task
+(:func:`~chinhquyenso.core.notify.deliver_email`): a slow or failing mail server never breaks
+the citizen's or the official's request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from chinhquyenso.accounts.models import AccountType, Role, User
 from chinhquyenso.core import clock
 from chinhquyenso.core.models import Notification
+from chinhquyenso.core.notify import deliver_email, reverse_or_empty, when_text
 from chinhquyenso.feedback.models import Report, Reporter
 from chinhquyenso.feedback.workflow import HANDLING_ROLES, SCREENING_ROLES
 from chinhquyenso.units.models import Unit
@@ -28,32 +25,19 @@ from chinhquyenso.units.models import Unit
 # --- links ---------------------------------------------------------------------------------
 
 
-def _reverse(name: str, **kwargs: Any) -> str:
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
-
-
 def follow_url(reporter: Reporter) -> str:
     """The absolute private link through which *reporter* follows the report
     (URL name ``feedback:follow`` with ``token``)."""
-    path = _reverse("feedback:follow", token=reporter.access_token)
+    path = reverse_or_empty("feedback:follow", token=reporter.access_token)
     return f"{settings.SITE_URL}{path or '/phan-anh/theo-doi/' + reporter.access_token + '/'}"
 
 
 def staff_report_path(report: Report) -> str:
     """The staff page of *report* (URL name ``feedback:staff_report`` with ``pk``), if any."""
-    return _reverse("feedback:staff_report", pk=report.pk)
+    return reverse_or_empty("feedback:staff_report", pk=report.pk)
 
 
 # --- e-mail to reporters -------------------------------------------------------------------
-
-
-@task()
-def deliver_email(recipients: list[str], subject: str, body: str) -> int:
-    """Send one plain-text e-mail (a task, so the mail server is contacted outside requests)."""
-    return send_mail(subject, body, None, recipients)
 
 
 def _mail(reporter: Reporter, subject: str, lines: Iterable[str]) -> None:
@@ -88,7 +72,7 @@ def mail_receipt(reporter: Reporter) -> None:
         [
             _("Chúng tôi đã nhận phản ánh của ông/bà, mã phản ánh: %(code)s.")
             % {"code": report.tracking_code},
-            _("Hạn tiếp nhận: %(due)s.") % {"due": _when(report.accept_due_at)},
+            _("Hạn tiếp nhận: %(due)s.") % {"due": when_text(report.accept_due_at)},
         ],
     )
 
@@ -132,10 +116,6 @@ def mail_answer(report: Report) -> None:
             % {"days": days},
         ],
     )
-
-
-def _when(moment: Any) -> str:
-    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
 
 
 # --- in-app notices to officials -----------------------------------------------------------

@@ -36,6 +36,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from chinhquyenso.core.clock import day_start
 from chinhquyenso.core.text import fold, nfc
 from chinhquyenso.feedback.codes import normalise_tracking_code
 from chinhquyenso.feedback.models import Attachment, Category, Report, Status
@@ -86,10 +87,6 @@ def published_reports() -> QuerySet[Report]:
     ).order_by("-published_at")
 
 
-def _local_day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def filter_reports(reports: QuerySet[Report], filters: PublicFilters) -> QuerySet[Report]:
     """Apply the visitor's filters; the period is on the day the report was sent."""
     return public_search(_filter_fields(reports, filters), filters.q)
@@ -105,10 +102,10 @@ def _filter_fields(reports: QuerySet[Report], filters: PublicFilters) -> QuerySe
     if filters.status:
         reports = reports.filter(status=filters.status)
     if filters.date_from is not None:
-        reports = reports.filter(submitted_at__gte=_local_day_start(filters.date_from))
+        reports = reports.filter(submitted_at__gte=day_start(filters.date_from))
     if filters.date_to is not None:
         next_day = filters.date_to + dt.timedelta(days=1)
-        reports = reports.filter(submitted_at__lt=_local_day_start(next_day))
+        reports = reports.filter(submitted_at__lt=day_start(next_day))
     return reports
 
 

@@ -47,6 +47,7 @@ from chinhquyenso.dossiers.models import (
 from chinhquyenso.dossiers.selectors import (
     dossiers_visible_to,
     due_soon,
+    forward_target,
     get_dossier_for_user,
     overdue,
     queue_for,
@@ -59,7 +60,7 @@ from chinhquyenso.dossiers.slipdata import (
 )
 from chinhquyenso.dossiers.workflow import COUNTER_ROLES, FINAL, WAITING
 from chinhquyenso.procedures.eforms import EForm, field_choices, ordered_fields, schema_to_form
-from chinhquyenso.procedures.models import Procedure, ProcedureVersion, Step, StepActor
+from chinhquyenso.procedures.models import Procedure, ProcedureVersion
 from chinhquyenso.procedures.selectors import procedures_for_unit, version_in_force
 from chinhquyenso.units.models import Unit
 
@@ -420,22 +421,6 @@ def _create(
 # --- One dossier ----------------------------------------------------------------------------------
 
 
-def _step_unit(dossier: Dossier, step: Step) -> Unit:
-    return dossier.receiving_unit if step.actor == StepActor.RECEIVING else dossier.handling_unit
-
-
-def _forward_target(dossier: Dossier, steps: list[Step]) -> tuple[Step | None, Unit, bool]:
-    """Where "forward" takes the dossier: (next step, its unit, whether that finishes
-    processing, i.e. only the return at the counter is left)."""
-    current = dossier.current_step
-    later = [s for s in steps if current is not None and s.order > current.order]
-    if not later:
-        return None, dossier.receiving_unit, True
-    following = later[0]
-    finishing = following.actor == StepActor.RECEIVING and len(later) == 1
-    return following, _step_unit(dossier, following), finishing
-
-
 def _form_answers(version: ProcedureVersion, data: dict[str, Any]) -> list[tuple[str, str]]:
     """The e-form's answers as (label, value) in the form's order, typed values as people
     read them."""
@@ -474,7 +459,7 @@ def _action_form(
         "prefix": name,
     }
     if name == "forward":
-        following, unit, finishing = _forward_target(dossier, list(dossier.version.steps.all()))
+        following, unit, finishing = forward_target(dossier, list(dossier.version.steps.all()))
         if following is not None and not finishing and unit.pk == dossier.current_unit_id:
             kwargs["assignees"] = forms.officials_for_assignment(unit.pk, following.role)
     return form_class(data, files, **kwargs)
@@ -501,7 +486,7 @@ def _render_dossier(
     steps = list(version.steps.order_by("order"))
     components = list(version.components.order_by("order"))
     files = list(dossier.files.select_related("component", "uploaded_by"))
-    following, next_unit, finishing = _forward_target(dossier, steps)
+    following, next_unit, finishing = forward_target(dossier, steps)
     result_files = [f for f in files if f.kind == FileKind.RESULT]
     names = _ordered_actions(
         actions.available(user, dossier),

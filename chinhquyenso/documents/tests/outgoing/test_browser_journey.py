@@ -59,6 +59,11 @@ def tabs(browser: Browser, live_server: Any) -> Iterator[Any]:
         context.close()
 
 
+#: Signing (time-stamp, revocation data) and filling in the number take seconds on a busy
+#: machine; the pages that follow these steps get this long to appear, in milliseconds.
+SIGNING_MS = 30_000
+
+
 def _status(tab: Page) -> str:
     return tab.locator(".status-line strong").inner_text()
 
@@ -93,9 +98,11 @@ def _approve(tab: Page, address: str) -> None:
 def _number_and_issue(tab: Page, address: str) -> None:
     tab.goto(address)
     tab.get_by_role("button", name="Cấp số").click()
-    expect(tab.locator(".status-line strong")).to_have_text("Đã cấp số, chờ đóng dấu số")
+    expect(tab.locator(".status-line strong")).to_have_text(
+        "Đã cấp số, chờ đóng dấu số", timeout=SIGNING_MS
+    )
     tab.get_by_role("button", name="Ký số và ban hành").click()
-    expect(tab.locator(".status-line strong")).to_have_text("Đã ban hành")
+    expect(tab.locator(".status-line strong")).to_have_text("Đã ban hành", timeout=SIGNING_MS)
 
 
 def test_a_document_goes_to_another_unit_and_the_signed_reply_comes_back(
@@ -131,7 +138,9 @@ def test_a_document_goes_to_another_unit_and_the_signed_reply_comes_back(
         chairman.get_by_label("Đúng chỗ đánh dấu [[CHU_KY]] trong văn bản (trang 1)")
     ).to_be_checked()
     chairman.get_by_role("button", name="Ký số").click()
-    expect(chairman.locator(".status-line strong")).to_have_text("Đã ký, chờ cấp số")
+    expect(chairman.locator(".status-line strong")).to_have_text(
+        "Đã ký, chờ cấp số", timeout=SIGNING_MS
+    )
     ward_clerk = tabs(issuing["clerk"])
     _number_and_issue(ward_clerk, decision_page)
     expect(ward_clerk.locator(".doc-title")).to_contain_text("01/QĐ-UBND")
@@ -194,7 +203,9 @@ def test_a_document_goes_to_another_unit_and_the_signed_reply_comes_back(
     )
     screenshot(leader, "outgoing-sign-placement")
     leader.get_by_role("button", name="Ký số").click()
-    expect(leader.get_by_role("status").first).to_contain_text("Đã ký số văn bản")
+    expect(leader.get_by_role("status").first).to_contain_text(
+        "Đã ký số văn bản", timeout=SIGNING_MS
+    )
     reply = Document.objects.get(subject=REPLY)
     assert reply.status == Status.SIGNED
 
