@@ -19,6 +19,8 @@ Mã lỗi: `validation_error` (400), `not_authenticated` (401), `forbidden` (403
 `not_found` (404), `conflict` (409), `too_many_requests` (429), `internal_error` (500).
 
 **Phân trang.** Danh sách nhận `limit` và `offset`, trả về `{"items": [...], "count": n}`.
+Danh sách văn bản thêm `count_exact`: một tìm kiếm quá rộng chỉ được đếm đến 1.000 bản ghi
+(sau trang đang xem); khi đó `count_exact` là `false` và `count` là số tối thiểu.
 """
 
 api = NinjaAPI(

@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from chinhquyenso.api.auth import ApiKeyAuth, request_client
 from chinhquyenso.api.errors import ApiNotFound, ErrorOut
 from chinhquyenso.api.models import ApiClient, ApiScope
+from chinhquyenso.api.pagination import BoundedCountPagination
 from chinhquyenso.api.selectors import client_units
 from chinhquyenso.api.types import LocalTime
 from chinhquyenso.documents.models import Direction, Document, Secrecy, Status, Urgency
@@ -157,6 +158,11 @@ class DocumentFilterIn(Schema):
         max_length=60,
         description=_describe("Ký hiệu (`QĐ-UBND`) hoặc cả số và ký hiệu (`15/QĐ-UBND`)."),
     )
+    sender: str = Field(
+        "",
+        max_length=200,
+        description=_describe("Cơ quan ban hành (văn bản đến), không phân biệt dấu."),
+    )
     issued_from: dt.date | None = Field(None, description=_describe("Ban hành từ ngày."))
     issued_to: dt.date | None = Field(None, description=_describe("Ban hành đến hết ngày."))
     arrived_from: dt.date | None = Field(None, description=_describe("Đến từ ngày (văn bản đến)."))
@@ -166,7 +172,8 @@ class DocumentFilterIn(Schema):
         max_length=200,
         description=_describe(
             "Tìm trong số, ký hiệu, trích yếu, cơ quan gửi, người ký và nội dung tệp PDF; không "
-            "phân biệt dấu, mọi từ đều phải có."
+            "phân biệt dấu, mọi từ đều phải có. Một số và ký hiệu đầy đủ (`15/QĐ-UBND`) tìm đúng "
+            "văn bản đó."
         ),
     )
 
@@ -198,7 +205,7 @@ _PDF_RESPONSE = {
     description="Văn bản đi và văn bản đến của các đơn vị khóa được phép (và đơn vị trực thuộc), "
     "mới nhất trước; không có văn bản mật. Cần quyền `documents:read`." + _ERRORS_TEXT,
 )
-@paginate(LimitOffsetPagination, max_limit=200)
+@paginate(BoundedCountPagination, max_limit=200)
 def document_list(request: HttpRequest, filters: Query[DocumentFilterIn]) -> QuerySet[Document]:
     client = request_client(request)
     documents = client_documents(client)
@@ -214,6 +221,7 @@ def document_list(request: HttpRequest, filters: Query[DocumentFilterIn]) -> Que
         document_type=filters.type.strip(),
         number=filters.number,
         notation=filters.notation,
+        sender=filters.sender,
         issued_from=filters.issued_from,
         issued_to=filters.issued_to,
         arrived_from=_day_start(filters.arrived_from) if filters.arrived_from else None,
@@ -222,7 +230,11 @@ def document_list(request: HttpRequest, filters: Query[DocumentFilterIn]) -> Que
         else None,
         q=filters.q,
     )
-    return filter_documents(documents, narrowed).order_by("-created_at", "-pk")
+    return (
+        filter_documents(documents, narrowed)
+        .defer("full_text", "search_text")
+        .order_by("-created_at", "-pk")
+    )
 
 
 @router.get(

@@ -308,9 +308,14 @@ def filter_documents(documents: QuerySet[Document], filters: DocumentFilters) ->
     if number is not None:
         documents = documents.filter(number=number)
     if notation:
-        documents = documents.filter(notation__iexact=notation.replace(" ", ""))
+        documents = documents.filter(notation__iexact=notation.replace(" ", "").upper())
     if filters.sender:
-        documents = search(documents, filters.sender, ["sender_name"])
+        # The folded phrase on the indexed search text first, then the sender's own column.
+        documents = search(
+            documents.filter(search_text__contains=fold(nfc(filters.sender))),
+            filters.sender,
+            ["sender_name"],
+        )
     if filters.issued_from:
         documents = documents.filter(issued_on__gte=filters.issued_from)
     if filters.issued_to:
@@ -319,4 +324,16 @@ def filter_documents(documents: QuerySet[Document], filters: DocumentFilters) ->
         documents = documents.filter(arrived_at__gte=filters.arrived_from)
     if filters.arrived_to:
         documents = documents.filter(arrived_at__lt=filters.arrived_to)
-    return text_search(documents, filters.q)
+    return _reference_or_text(documents, filters.q)
+
+
+def _reference_or_text(documents: QuerySet[Document], query: str) -> QuerySet[Document]:
+    """A query that is a whole reference (``15/QĐ-UBND``) finds that number and notation
+    exactly, through their index, not ``115/QĐ-UBND`` as well; when no document has it (a
+    partial notation, say) the query is searched as words like any other."""
+    reference = parse_reference(query) if "-" in query else None
+    if reference is not None:
+        exact = documents.filter(number=reference[0], notation__iexact=reference[1].upper())
+        if exact.exists():
+            return exact
+    return text_search(documents, query)

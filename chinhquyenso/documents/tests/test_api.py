@@ -14,7 +14,7 @@ from chinhquyenso.api.models import ApiScope
 from chinhquyenso.api.services import api_client_create
 from chinhquyenso.documents import services
 from chinhquyenso.documents.models import Delivery, Document, Secrecy
-from chinhquyenso.documents.tests.conftest import Register, doc_type, send_through_platform
+from chinhquyenso.documents.tests.conftest import Register
 from chinhquyenso.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -98,79 +98,37 @@ def test_filters(client: Client, documents: dict, commune: Unit) -> None:
     assert ids(get(client, URL, key, issued_from="2026-11-21")) == {received.pk, sent.pk}
     today = dt.date.today().isoformat()
     assert plan.pk in ids(get(client, URL, key, arrived_from=today, arrived_to=today))
+    assert ids(get(client, URL, key, sender="so van hoa")) == {plan.pk}
+    assert ids(get(client, URL, key, sender="Sở Tài chính")) == set()
     page = get(client, URL, key, limit=1, offset=0)
     assert page.json()["count"] == 3 and len(page.json()["items"]) == 1
+    assert page.json()["count_exact"] is True
 
 
-def test_the_answer_describes_the_document(client: Client, documents: dict) -> None:
-    key = key_for(scopes=[ApiScope.DOCUMENTS_READ])
-    plan = documents["plan"]
-    body = get(client, f"{URL}{plan.pk}", key).json()
-    assert body["reference"] == "152/KH-SVHTTDL"
-    assert body["document_type"] == {
-        "code": "ke-hoach",
-        "name": "Kế hoạch",
-        "abbreviation": "KH",
-    }
-    assert body["direction"] == "incoming" and body["status_label"] == "Đã phân công"
-    assert body["arrival_number"] == 1 and body["due_on"] == "2030-01-01"
-    assert body["arrived_at"].endswith("+07:00")
-    assert body["file_url"] == f"{URL}{plan.pk}/file"
-    assert "search_text" not in body and "full_text" not in body
-
-
-def test_the_current_pdf_is_downloaded(client: Client, documents: dict, plan_pdf: bytes) -> None:
-    key = key_for(scopes=[ApiScope.DOCUMENTS_READ])
-    response = get(client, f"{URL}{documents['plan'].pk}/file", key)
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content) == plan_pdf
-
-
-def test_a_document_without_a_file_answers_404(client: Client, register_incoming: Register) -> None:
-    register_incoming(secrecy=Secrecy.SECRET, file=None)
-    document = Document.objects.get()
-    Document.objects.filter(pk=document.pk).update(secrecy=Secrecy.NONE)
-    key = key_for(scopes=[ApiScope.DOCUMENTS_READ])
-    error = error_of(get(client, f"{URL}{document.pk}/file", key), 404, "not_found")
-    assert "chưa có tệp" in error["message"]
-
-
-def test_bad_filters_answer_in_the_error_shape(client: Client, documents: dict) -> None:
-    key = key_for(scopes=[ApiScope.DOCUMENTS_READ])
-    error = error_of(get(client, URL, key, direction="sideways"), 400, "validation_error")
-    assert {d["field"] for d in error["details"]} == {"direction"}
-    error = error_of(get(client, URL, key, issued_from="27/11/2026"), 400, "validation_error")
-    assert "YYYY-MM-DD" in error["details"][0]["message"]
-
-
-def test_openapi_documents_the_endpoints_and_their_errors(client: Client) -> None:
-    schema = client.get("/api/v1/openapi.json").json()
-    listing = schema["paths"]["/api/v1/documents/"]["get"]
-    assert {"401", "403", "404"} <= set(listing["responses"])
-    assert "documents:read" in listing["description"]
-    names = {p["name"] for p in listing["parameters"]}
-    assert {"direction", "status", "unit", "type", "number", "notation", "q"} <= names
-    assert {"limit", "offset"} <= names
-    pdf = schema["paths"]["/api/v1/documents/{document_id}/file"]["get"]
-    assert "application/pdf" in pdf["responses"]["200"]["content"]
-
-
-def test_the_sender_and_recipient_have_distinct_copies(
-    client: Client, sender: Unit, commune: Unit, plan_pdf: bytes, clerk: User
+def test_a_whole_reference_in_q_finds_that_document_only(
+    client: Client, register_incoming: Register
 ) -> None:
-    delivery = send_through_platform(
-        sender=sender,
-        recipient=commune,
-        pdf=plan_pdf,
-        document_type=doc_type("thong-bao"),
-        notation="TB-UBND",
-        number=9,
-    )
-    received = services.incoming_receive_delivery(delivery=delivery, by=clerk)
     key = key_for(scopes=[ApiScope.DOCUMENTS_READ])
-    found = get(client, URL, key, notation="09/TB-UBND").json()["items"]
-    by_direction = {item["direction"]: item for item in found}
-    assert by_direction["incoming"]["id"] == received.pk
-    assert by_direction["incoming"]["sender_unit"]["name"] == sender.name
-    assert by_direction["outgoing"]["unit"]["name"] == sender.name
+    wanted = register_incoming(number=15, notation="QĐ-UBND")
+    register_incoming(number=115, notation="QĐ-UBND")
+    assert ids(get(client, URL, key, q="15/qđ-ubnd")) == {wanted.pk}
+    # A partial notation is no reference of any document: searched as words.
+    assert len(ids(get(client, URL, key, q="15/QĐ-UB"))) == 2
+
+
+def test_a_broad_search_is_counted_up_to_a_bound(
+    client: Client, register_incoming: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chinhquyenso.api.pagination import BoundedCountPagination
+
+    monkeypatch.setattr(BoundedCountPagination, "count_bound", 3)
+    key = key_for(scopes=[ApiScope.DOCUMENTS_READ])
+    for number in range(1, 6):
+        register_incoming(number=number, notation="KH-SVHTTDL")
+    page = get(client, URL, key, q="trung thu", limit=2).json()
+    assert (page["count"], page["count_exact"], len(page["items"])) == (3, False, 2)
+    # Paging beyond the bound still counts what it has seen.
+    page = get(client, URL, key, q="trung thu", limit=2, offset=2).json()
+    assert (page["count"], page["count_exact"], len(page["items"])) == (4, False, 2)
+    page = get(client, URL, key, q="trung thu", limit=2, offset=4).json()
+    assert (page["count"], page["count_exact"], len(page["items"])) == (5, True, 1)
