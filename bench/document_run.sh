@@ -34,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 bench_environment
 # The demo's own reports and dossiers are not wanted: the seed writes the documents.
-export FEEDBACK_DEMO_REPORTS=0 DOSSIER_DEMO_COUNT=0
+export FEEDBACK_DEMO_REPORTS=0 DOSSIER_DEMO_COUNT=0 DOCUMENTS_DEMO_OUTGOING=0
 
 existing=0
 if [ "$KEEP" = "1" ] && bench_database_exists; then

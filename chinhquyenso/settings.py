@@ -334,6 +334,12 @@ DOSSIER_DEMO_COUNT = env_int(
     help_text="Dossiers the demo data loads, in every status over the last 3 months (0: none); "
     "each takes about 60 ms of CPU on first load.",
 )
+DOCUMENTS_DEMO_OUTGOING = env_bool(
+    "DOCUMENTS_DEMO_OUTGOING",
+    True,
+    help_text="Load demo outgoing documents, some signed through the demo PKI and issued to "
+    "other units (about 10 s of CPU on first load; only where the demo root is trusted).",
+)
 
 # Online payment of fees and charges (payments app): VNPAY protocol 2.1.0. The local simulator
 # stands in for the gateway in development, the demo and the tests; production sets the VNPAY_*.
@@ -438,3 +444,4 @@ if TESTING:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     FEEDBACK_DEMO_REPORTS = 0  # tests that want demo reports ask for a few
     DOSSIER_DEMO_COUNT = 0  # tests that want demo dossiers ask for a few
+    DOCUMENTS_DEMO_OUTGOING = False  # the outgoing demo's own tests load it

@@ -11,7 +11,10 @@ installations and ``DEMO_MODE=1`` installations load without it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -216,6 +219,8 @@ class DemoResult:
     procedures_created: int = 0
     dossiers_created: int = 0
     incoming_documents_created: int = 0
+    outgoing_documents_created: int = 0
+    outgoing_documents_issued: int = 0
     logins: list[tuple[str, str, str, str]] = dataclasses.field(default_factory=list)
 
 
@@ -359,11 +364,18 @@ def _load_api_client(result: DemoResult) -> None:
 
 
 @transaction.atomic
-def demo_load(*, feedback_reports: int | None = None, dossiers: int | None = None) -> DemoResult:
+def demo_load(
+    *,
+    feedback_reports: int | None = None,
+    dossiers: int | None = None,
+    outgoing_documents: bool | None = None,
+) -> DemoResult:
     """Load (or bring back) the demo data; all or nothing.
 
     *feedback_reports*: how many demo feedback reports in all (default ``FEEDBACK_DEMO_REPORTS``).
     *dossiers*: how many demo dossiers in all (default ``DOSSIER_DEMO_COUNT``).
+    *outgoing_documents*: load the outgoing documents, some signed and issued (default
+    ``DOCUMENTS_DEMO_OUTGOING``).
     """
     result = DemoResult()
     _load_units(result)
@@ -374,8 +386,35 @@ def demo_load(*, feedback_reports: int | None = None, dossiers: int | None = Non
     if feedback_reports is None:
         feedback_reports = settings.FEEDBACK_DEMO_REPORTS
     result.feedback_reports_created = feedback_demo_load(reports=feedback_reports).reports_created
+    if outgoing_documents is None:
+        outgoing_documents = settings.DOCUMENTS_DEMO_OUTGOING
+    # Signed through the demo PKI: only where its root is trusted (demo and development). First,
+    # so that the incoming demo finds what was issued to its units and accepts part of it.
+    if outgoing_documents and settings.SIGNING_TRUST_DEMO_ROOT:
+        # Imported here: the signing demo reads this module's demo accounts.
+        from chinhquyenso.documents.demo_outgoing import outgoing_demo_load
+
+        with _quiet_signing_logs():
+            outgoing = outgoing_demo_load()
+        result.outgoing_documents_created = outgoing.created
+        result.outgoing_documents_issued = outgoing.issued
     result.incoming_documents_created = documents_demo_load().incoming_created
     return result
+
+
+@contextlib.contextmanager
+def _quiet_signing_logs() -> Iterator[None]:
+    """The signing library notes every chain it builds and that the demo fetches no revocation
+    data; for demo documents signed by the demo PKI that is only noise on the console."""
+    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def demo_logins_table(result: DemoResult) -> str:
