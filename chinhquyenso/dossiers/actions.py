@@ -39,6 +39,8 @@ class Action:
     moves: tuple[str, ...]
     #: Whether the page should ask for confirmation (an action that ends the dossier).
     final: bool = False
+    #: Whether the action applies to this dossier at all, beyond its status and the roles.
+    applies: Callable[[Dossier], bool] | None = None
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -197,6 +199,15 @@ ACTIONS: dict[str, Action] = {
         ("note",),
         ("confirm_financial",),
     ),
+    "collect_fee": Action(
+        _l("Thu phí, lệ phí tại quầy"),
+        ("receipt_number",),
+        lambda d, by, data, files: services.dossier_collect_fee(
+            dossier=d, by=by, receipt_number=_text(data, "receipt_number")
+        ),
+        ("collect_fee",),
+        applies=lambda d: services.fee_due(d) > 0,
+    ),
     "apologise": Action(
         _l("Xin lỗi và hẹn lại ngày trả"),
         ("reason", "new_due_at"),
@@ -227,6 +238,7 @@ def available(user: Any, dossier: Dossier) -> list[str]:
         name
         for name, action in ACTIONS.items()
         if any(can_act(user, dossier, move) for move in action.moves)
+        and (action.applies is None or action.applies(dossier))
     ]
 
 

@@ -566,6 +566,9 @@ class DossierActionIn(_Strict):
         "", description=_describe("Thư điện tử hoặc số điện thoại của cán bộ được giao (forward).")
     )
     result_note: str = ""
+    receipt_number: str = Field(
+        "", max_length=64, description=_describe("Số biên lai thu phí tại quầy (collect_fee).")
+    )
 
 
 class DossierFilters(Schema):

@@ -551,8 +551,11 @@ def dossier_create(
     _check_receiving_unit(version, receiving_unit)
     person = _clean_applicant(applicant_info)
     clean_form = _validate_form(version, form_data)
+    # Written first as a draft without a code while its files are checked and stored; the code
+    # comes last, so the agency's day sequence stays locked only for the rest of the
+    # transaction, not while megabytes are hashed and written.
     dossier = Dossier(
-        status=Status.NEW,
+        status=Status.DRAFT,
         channel=channel,
         version=version,
         receiving_unit=receiving_unit,
@@ -570,9 +573,7 @@ def dossier_create(
         submitted_at=now,
         submission_key=submission_key,
     )
-    _assign_code(dossier, now)
     _open_first_step(dossier)
-    dossier.search_text = _search_text(dossier)
     try:
         with transaction.atomic():
             dossier.save()
@@ -581,6 +582,10 @@ def dossier_create(
             raise DossierError(_("Hồ sơ này đã được gửi."), code="duplicate") from exc
         raise
     _store_components(dossier, files, by=by, at=now)
+    dossier.status = Status.NEW
+    _assign_code(dossier, now)
+    dossier.search_text = _search_text(dossier)
+    dossier.save(update_fields=["status", "code", "search_text"])
     action = "register" if channel == Channel.COUNTER else "submit"
     _event(dossier, action, by=by, at=now, before=None)
     _audit(dossier, action, by=by, before=None, channel=channel)
@@ -1005,6 +1010,32 @@ def dossier_fee_paid(
         return dossier
     if dossier.status in (Status.DRAFT, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.STOPPED):
         raise DossierError(_("Hồ sơ không ở trạng thái nộp phí."))
+    return _record_payment(dossier, reference=reference, paid_at=paid_at, online=online, by=by)
+
+
+@transaction.atomic
+def dossier_collect_fee(*, dossier: Dossier, by: Any, receipt_number: str) -> Dossier:
+    """An official of the receiving counter records the fee paid in cash, with the number of
+    the receipt handed to the applicant."""
+    dossier = _lock(dossier)
+    if dossier.paid_at is not None:
+        raise DossierError(_("Hồ sơ đã nộp phí, lệ phí rồi."))
+    if not fee_due(dossier):
+        raise DossierError(_("Hồ sơ không phải nộp phí, lệ phí."))
+    receipt = _text(
+        receipt_number,
+        field="receipt_number",
+        required=_("Xin nhập số biên lai thu phí, lệ phí đã giao cho người nộp."),
+    )
+    if len(receipt) > 64:
+        raise DossierError(_("Số biên lai dài quá 64 ký tự."), field="receipt_number")
+    dossier_transition(dossier=dossier, action="collect_fee", by=by)
+    return _record_payment(dossier, reference=receipt, paid_at=clock.now(), online=False, by=by)
+
+
+def _record_payment(
+    dossier: Dossier, *, reference: str, paid_at: dt.datetime, online: bool, by: Any
+) -> Dossier:
     dossier.paid_at = paid_at
     dossier.paid_online = online
     dossier.payment_reference = reference[:64]

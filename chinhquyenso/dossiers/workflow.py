@@ -67,6 +67,8 @@ TRANSITIONS: dict[str, Transition] = {
     "stop": _t(RUNNING | WAITING, S.STOPPED, "leader", LEADER_ROLES),
     "finish": _t(RUNNING, S.PROCESSED, "current", STAFF_ROLES),
     "return_result": _t({S.PROCESSED}, S.RETURNED, "receiving", COUNTER_ROLES),
+    # Fees and charges paid in cash at the counter, against a receipt (the status stays).
+    "collect_fee": _t(OPEN | {S.PROCESSED}, None, "receiving", COUNTER_ROLES),
     # The applicant's side (an official at the counter may act on a paper request too).
     "supply_documents_at_receipt": _t({S.ADDITIONAL_REQUESTED}, S.NEW, "applicant"),
     "supply_documents": _t({S.ADDITIONAL_REQUESTED}, S.PROCESSING, "applicant"),

@@ -337,6 +337,21 @@ class ConfirmFinancialForm(ActionForm):
     note = _reason(_("Ghi chú (số biên lai…)"))
 
 
+class CollectFeeForm(ActionForm):
+    title = _("Thu phí, lệ phí tại quầy")
+    submit_label = _("Ghi nhận đã thu")
+    intro = _(
+        "Người nộp trả tiền mặt tại quầy: thu đủ số tiền còn phải nộp, giao biên lai, rồi ghi số "
+        "biên lai vào đây."
+    )
+    receipt_number = forms.CharField(
+        label=_("Số biên lai thu phí, lệ phí"),
+        required=False,
+        max_length=64,
+        help_text=_("Ví dụ 0001234, ký hiệu và số trên biên lai."),
+    )
+
+
 class ApologiseForm(ActionForm):
     title = _("Xin lỗi và hẹn lại ngày trả")
     submit_label = _("Lưu và in phiếu xin lỗi")
@@ -380,6 +395,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "attach_result": AttachResultForm,
     "request_financial": RequestFinancialForm,
     "confirm_financial": ConfirmFinancialForm,
+    "collect_fee": CollectFeeForm,
     "apologise": ApologiseForm,
     "return_result": ReturnResultForm,
     "withdraw": WithdrawForm,

@@ -91,6 +91,7 @@ DONE: dict[str, StrOrPromise] = {
     "attach_result": gettext_lazy("Đã lưu kết quả giải quyết."),
     "request_financial": gettext_lazy("Đã gửi yêu cầu thực hiện nghĩa vụ tài chính."),
     "confirm_financial": gettext_lazy("Đã xác nhận người nộp thực hiện nghĩa vụ tài chính."),
+    "collect_fee": gettext_lazy("Đã ghi nhận thu phí, lệ phí tại quầy."),
     "apologise": gettext_lazy("Đã lưu thư xin lỗi và ngày hẹn mới. In phiếu xin lỗi."),
     "return_result": gettext_lazy("Đã trả kết quả cho người nộp."),
     "withdraw": gettext_lazy("Đã rút hồ sơ theo đề nghị của người nộp."),
