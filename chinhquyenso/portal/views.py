@@ -137,5 +137,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "role_labels": [role.label for role in Role if role in held],
             "visible_units": list(visible),
             "is_system_admin": has_role(user, Role.SYSTEM_ADMIN),
+            "keeps_seal": user.unit_id is not None
+            and has_role(user, Role.CLERK, Role.UNIT_LEADER, Role.SYSTEM_ADMIN),
         },
     )
