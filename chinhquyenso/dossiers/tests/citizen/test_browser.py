@@ -1,7 +1,14 @@
-"""A citizen's online dossier end to end in Chromium, on a phone: find the procedure in the
-catalogue, log in, choose where to submit, fill the e-form (one mistake first), upload the
-application, send, pay the fee through the gateway simulator, then follow the dossier on the
-public look-up page without logging in. axe-core checks every page on the way."""
+"""The whole journey of issue-level scope in Chromium. A citizen, on a phone, finds the
+procedure in the catalogue, logs in, chooses where to submit, fills the e-form (one mistake
+first), uploads the application, sends, pays the fee through the gateway simulator and follows
+the dossier on the public look-up page. At the ward's counter an officer registers a paper
+dossier and asks for the missing documents once, then receives the citizen's dossier; the
+department's specialist and leader process it; the counter delivers the result; the citizen
+downloads it and rates the service. axe-core checks every citizen page on the way.
+
+Two shorter journeys follow: the list of units narrowing while typing, and additional documents
+supplied online.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ from chinhquyenso.core.search import searchable_text
 from chinhquyenso.dossiers import services
 from chinhquyenso.dossiers.models import Dossier, Status
 from chinhquyenso.dossiers.tests.conftest import pdf_file
-from chinhquyenso.portal.tests.browser.browsing import assert_accessible, screenshot
+from chinhquyenso.portal.tests.browser.browsing import assert_accessible, log_in, screenshot
 from chinhquyenso.portal.tests.browser.conftest import browser, page, phone
 from chinhquyenso.procedures.models import ProcedureVersion
 from chinhquyenso.units.models import Unit, UnitKind
@@ -68,8 +75,18 @@ def application(tmp_path: Path) -> Path:
     return path
 
 
-def test_submit_pay_and_track_a_dossier_on_a_phone(
-    phone: Page, live_server, catalogued, commune, charlie, application
+def test_online_and_counter_dossiers_from_catalogue_to_rated_result(
+    phone: Page,
+    page: Page,
+    live_server,
+    catalogued,
+    commune,
+    charlie,
+    application,
+    counter_officer,
+    dept_specialist,
+    dept_leader,
+    tmp_path: Path,
 ) -> None:
     phone.goto("/dich-vu-cong/")
     phone.get_by_label("Tên hoặc mã thủ tục").fill("giay phep xay dung")
@@ -149,6 +166,104 @@ def test_submit_pay_and_track_a_dossier_on_a_phone(
     expect(result).not_to_contain_text("Phạm Thị Chi")
     checked(phone, "9-lookup")
 
+    # At the ward's counter: a paper dossier handed in, registered with its scan and asked
+    # for everything missing at once.
+    log_in(page, counter_officer.email)
+    page.goto("/can-bo/")
+    page.get_by_role("link", name="Hồ sơ cần xử lý").click()
+    page.get_by_role("link", name="Tiếp nhận hồ sơ tại quầy").click()
+    page.get_by_label("Thủ tục hành chính").select_option(
+        label=f"Cấp giấy phép xây dựng ({catalogued.procedure.code})"
+    )
+    page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_label("Họ và tên người nộp").fill("Trần Thị Hoa")
+    page.get_by_label("Số định danh cá nhân (số căn cước)").fill("040190001111")
+    page.get_by_label("Họ, chữ đệm, tên của trẻ").fill("Trần Minh An")
+    page.get_by_label("Ngày sinh").fill("02/11/2026")
+    page.get_by_label("Đơn đề nghị").set_input_files(application)
+    page.get_by_role("button", name="Đăng ký hồ sơ").click()
+    expect(page.locator(".messages")).to_contain_text("Đã đăng ký hồ sơ")
+    paper = Dossier.objects.exclude(pk=dossier.pk).get()
+    assert paper.channel == 1 and paper.status == Status.NEW
+    request = page.locator("#thao-tac-request_documents")
+    request.get_by_text("Yêu cầu bổ sung hồ sơ", exact=True).click()
+    request.get_by_label("Giấy tờ 1", exact=True).fill("Bản vẽ thiết kế")
+    request.get_by_label("Lý do (giấy tờ 1)").fill("Chưa có chữ ký của chủ đầu tư")
+    request.get_by_label("Giấy tờ 2", exact=True).fill("Giấy chứng nhận quyền sử dụng đất")
+    request.get_by_role("button", name="Gửi yêu cầu và in phiếu").click()
+    expect(page.locator(".messages")).to_contain_text("Đã gửi yêu cầu bổ sung hồ sơ")
+    paper.refresh_from_db()
+    assert paper.status == Status.ADDITIONAL_REQUESTED
+    assert [r.items for r in paper.requests.all()] == [
+        [
+            {"name": "Bản vẽ thiết kế", "reason": "Chưa có chữ ký của chủ đầu tư"},
+            {"name": "Giấy chứng nhận quyền sử dụng đất", "reason": ""},
+        ]
+    ]
+
+    # The citizen's online dossier, already paid, is received from the queue.
+    _open_from_queue(page, dossier.code)
+    expect(page.get_by_text("Đã nộp lúc")).to_be_visible()
+    page.locator("#thao-tac-accept").get_by_role("button", name="Tiếp nhận và in phiếu hẹn").click()
+    expect(page.locator(".messages")).to_contain_text("Đã tiếp nhận hồ sơ.")
+    _log_out(page)
+
+    # The department's specialist forwards it; its leader attaches the permit and approves.
+    log_in(page, dept_specialist.email)
+    _open_from_queue(page, dossier.code)
+    forward = page.locator("#thao-tac-forward")
+    forward.get_by_label("Ý kiến xử lý").fill("Đủ điều kiện, trình lãnh đạo ký giấy phép.")
+    forward.get_by_role("button", name="Chuyển").click()
+    expect(page.locator(".messages")).to_contain_text("Đã chuyển hồ sơ sang bước tiếp theo.")
+    _log_out(page)
+    log_in(page, dept_leader.email)
+    _open_from_queue(page, dossier.code)
+    permit = tmp_path / "giay-phep.pdf"
+    permit.write_bytes(pdf_file("giay-phep.pdf").read())
+    attach = page.locator("#thao-tac-attach_result")
+    attach.get_by_label("Tệp kết quả (PDF)").set_input_files(permit)
+    attach.get_by_label("Nội dung kết quả").fill("Giấy phép xây dựng số 12/GPXD")
+    attach.get_by_role("button", name="Lưu kết quả").click()
+    expect(page.locator(".messages")).to_contain_text("Đã lưu kết quả giải quyết.")
+    page.locator("#thao-tac-forward").get_by_role("button", name="Chuyển").click()
+    expect(page.locator(".status-line")).to_contain_text("Đã xử lý xong")
+    _log_out(page)
+
+    # Back at the counter the result is delivered.
+    log_in(page, counter_officer.email)
+    _open_from_queue(page, dossier.code)
+    page.locator("#thao-tac-return_result").get_by_role(
+        "button", name="Xác nhận đã trả kết quả"
+    ).click()
+    expect(page.locator(".status-line")).to_contain_text("Đã trả kết quả")
+
+    # The citizen downloads the electronic result and rates the service.
+    log_in(phone, "0912345678")
+    phone.goto(f"/tai-khoan/ho-so/{dossier.code}/")
+    expect(phone.locator(".status-line")).to_have_text("Đã trả kết quả (mã 10)")
+    with phone.expect_download() as download:
+        phone.get_by_role("link", name="Tải kết quả điện tử: giay-phep.pdf").click()
+    assert download.value.suggested_filename == "giay-phep.pdf"
+    checked(phone, "10-result")
+    phone.get_by_label("Hài lòng", exact=True).check()
+    phone.get_by_label("Ý kiến của bạn").fill("Nộp trực tuyến nhanh, cán bộ xử lý đúng hẹn.")
+    phone.get_by_role("button", name="Gửi đánh giá").click()
+    expect(phone.get_by_text("Bạn đã đánh giá: Hài lòng")).to_be_visible()
+    checked(phone, "11-rated")
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RETURNED
+
+
+def _open_from_queue(page: Page, code: str) -> None:
+    page.goto("/can-bo/ho-so/hang-doi/tat-ca/")
+    page.get_by_role("listitem").filter(has_text=code).get_by_role("link", name=code).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(code)
+
+
+def _log_out(page: Page) -> None:
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_load_state()
+
 
 def test_the_list_of_units_narrows_while_typing(page: Page, live_server, version, charlie) -> None:
     province = Unit.objects.get(kind=UnitKind.PROVINCE)
@@ -203,7 +318,7 @@ def test_supply_documents_then_download_the_result_and_rate(
     panel = page.get_by_role("region", name="Cần bổ sung hồ sơ")
     expect(panel).to_contain_text("Bản vẽ mặt bằng: Thiếu chữ ký của chủ hộ")
     page.get_by_text("Rút hồ sơ", exact=True).first.click()  # open the withdrawal form too
-    checked(page, "10-supply")
+    checked(page, "supply-1")
     drawing = tmp_path / "ban-ve-mat-bang.pdf"
     drawing.write_bytes(pdf_file().read())
     panel.get_by_label("Giấy tờ bổ sung").set_input_files(drawing)
@@ -224,9 +339,9 @@ def test_supply_documents_then_download_the_result_and_rate(
     assert download.value.suggested_filename == "giay-phep.pdf"
     page.get_by_role("button", name="Gửi đánh giá").click()
     expect(page.get_by_text("Xin chọn mức độ hài lòng.").first).to_be_visible()
-    checked(page, "11-result-rating-error")
+    checked(page, "supply-2-rating-error")
     page.get_by_label("Hài lòng", exact=True).check()
     page.get_by_label("Ý kiến của bạn").fill("Cán bộ hướng dẫn rõ ràng.")
     page.get_by_role("button", name="Gửi đánh giá").click()
     expect(page.get_by_text("Bạn đã đánh giá: Hài lòng")).to_be_visible()
-    checked(page, "12-rated")
+    checked(page, "supply-3-rated")
