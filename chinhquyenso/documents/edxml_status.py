@@ -67,6 +67,7 @@ from chinhquyenso.documents.models import (
 )
 from chinhquyenso.documents.numbering import format_reference, parse_reference
 from chinhquyenso.documents.services import DELIVERY_PROGRESS, document_event
+from chinhquyenso.units.models import Unit
 
 #: The codes a status message may carry (``00`` "sent" is the issuer's own, never received).
 STATUS_CODES = tuple(code for code in DeliveryStatus.values if code != DeliveryStatus.SENT)
@@ -255,14 +256,23 @@ def _delivery_for(document: Document, notice: StatusNotice) -> Delivery:
 
 
 @transaction.atomic
-def status_apply(*, data: bytes, by: Any = None) -> StatusMessage:
+def status_apply(*, data: bytes, by: Any = None, unit: Unit | None = None) -> StatusMessage:
     """Record a received status message on the delivery it answers and move its status.
 
     *by* is the official who loaded the message (``None`` when it came from the exchange
-    axis). Raises ``PackageRejected`` if the message is malformed or names no document and
-    recipient of this platform; nothing is written then."""
+    axis); *unit*, when given, must be the unit that issued the document (a clerk loads only
+    the answers to their own unit's documents). Raises ``PackageRejected`` if the message is
+    malformed or names no document and recipient of this platform (or of *unit*); nothing is
+    written then."""
     notice = parse_status(data)
     document = _document_for(notice)
+    if unit is not None and document.unit_id != unit.pk:
+        raise reject(
+            "unknown_document",
+            _("văn bản %(code)s mà thông điệp trạng thái này trả lời không do %(unit)s ban hành")
+            % {"code": notice.document.code, "unit": unit.name},
+            element="edXMLEnvelope/edXMLHeader/Status/ResponseFor",
+        )
     delivery = _delivery_for(document, notice)
     by_name = str(notice.staff) if notice.staff else notice.sender.name
     existing = delivery.messages.filter(status=notice.status, at=notice.at).first()

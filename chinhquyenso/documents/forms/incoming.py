@@ -204,6 +204,21 @@ class RegistrationForm(forms.Form):
         )
 
 
+class EdxmlForm(forms.Form):
+    """A received edXML file (QCVN 102:2016): a document package, or a status message
+    answering a document this unit issued."""
+
+    package = forms.FileField(
+        label=_("Tệp edXML"),
+        help_text=_(
+            "Tệp .edxml hoặc .xml nhận qua trục liên thông hay thư điện tử. Gói văn bản được vào "
+            "sổ văn bản đến; thông điệp trạng thái cập nhật tình trạng văn bản đơn vị đã gửi."
+        ),
+        error_messages={"required": _("Xin chọn tệp edXML.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".edxml,.xml,application/xml,text/xml"}),
+    )
+
+
 class ReasonForm(forms.Form):
     """Why a document sent through the platform is refused, or a registered one returned."""
 

@@ -589,3 +589,62 @@ def test_a_bad_file_is_refused_with_each_reason(
     assert "MessageHeader/Subject (trích yếu): thiếu thành phần bắt buộc này" in message
     assert "phải là số nguyên, không phải “mười lăm”" in message
     assert not DocumentFile.objects.filter(document__unit=recipient).exists()
+
+
+# --- The clerk's page ------------------------------------------------------------------------
+
+EDXML_PAGE = "/can-bo/van-ban/den/vao-so/edxml/"
+
+
+def edxml_upload(data: bytes, name: str = "goi.edxml") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/xml")
+
+
+def test_the_clerk_registers_a_package_and_loads_an_answer_from_the_page(
+    client: Any, issued: Document, package: bytes, recipient: Unit, clerk: User, sender_clerk: User
+) -> None:
+    client.force_login(clerk)
+    page = client.get("/can-bo/van-ban/den/vao-so/").content.decode()
+    assert "Nhận tệp edXML" in page and EDXML_PAGE in page
+
+    answer = client.post(EDXML_PAGE, {"package": edxml_upload(package)})
+    received = Document.objects.get(unit=recipient)
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/can-bo/van-ban/den/{received.pk}/"
+    assert received.arrival_number == 1 and received.subject == SUBJECT
+    assert "Đã vào sổ văn bản đến, số đến 1." in client.get(answer["Location"]).content.decode()
+
+    # The same package again is refused with the reason; nothing more is registered.
+    again = client.post(EDXML_PAGE, {"package": edxml_upload(package)})
+    assert again.status_code == 400
+    assert "đã được vào sổ văn bản đến, số đến 1" in again.content.decode()
+    assert Document.objects.filter(unit=recipient).count() == 1
+
+    # The recipient's answer, loaded by the issuing unit's clerk, moves the delivery's status;
+    # the recipient's own clerk cannot load an answer about a document it did not issue.
+    accepted = edxml_status.status_message_for(received, status=DeliveryStatus.ACCEPTED, by=clerk)
+    refused = client.post(EDXML_PAGE, {"package": edxml_upload(accepted)})
+    assert refused.status_code == 400
+    assert "không do Xã Hưng Nguyên ban hành" in refused.content.decode()
+    client.force_login(sender_clerk)
+    loaded = client.post(EDXML_PAGE, {"package": edxml_upload(accepted)})
+    assert loaded.status_code == 302
+    assert loaded["Location"] == f"/can-bo/van-ban/di/{issued.pk}/"
+    assert issued.deliveries.get().status == DeliveryStatus.ACCEPTED
+
+
+def test_the_page_refuses_what_is_not_a_package(
+    client: Any, recipient: Unit, clerk: User, alice: User
+) -> None:
+    client.force_login(clerk)
+    missing = client.post(EDXML_PAGE, {})
+    assert missing.status_code == 400 and "Xin chọn tệp edXML." in missing.content.decode()
+    pdf = client.post(EDXML_PAGE, {"package": edxml_upload(decision_pdf(), "van-ban.pdf")})
+    assert pdf.status_code == 400
+    assert "Gói edXML bị từ chối" in pdf.content.decode()
+    nothing_stored(recipient)
+    # Only clerks load edXML files.
+    client.force_login(alice)
+    assert client.post(EDXML_PAGE, {}).status_code == 404

@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern] = [
     path("can-bo/van-ban/den/", incoming.queue, name="incoming_queue"),
     path("can-bo/van-ban/den/hang-doi/<slug:slug>/", incoming.queue, name="incoming_queue_slug"),
     path("can-bo/van-ban/den/vao-so/", incoming.register, name="incoming_register"),
+    path("can-bo/van-ban/den/vao-so/edxml/", incoming.register_edxml, name="incoming_edxml"),
     path("can-bo/van-ban/den/da-den/<int:pk>/", incoming.arrival_detail, name="arrival_detail"),
     path(
         "can-bo/van-ban/den/da-den/<int:pk>/tep/<int:file_pk>/",

@@ -31,7 +31,7 @@ from chinhquyenso.accounts.models import AccountType, Role, User
 from chinhquyenso.accounts.permissions import has_role, role_required
 from chinhquyenso.core import clock
 from chinhquyenso.core.calendar import WorkingCalendar
-from chinhquyenso.documents import services
+from chinhquyenso.documents import edxml, edxml_status, services
 from chinhquyenso.documents.forms import incoming as forms
 from chinhquyenso.documents.models import (
     Assignment,
@@ -287,12 +287,73 @@ def register(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         form = forms.RegistrationForm()
+    return _render_register(request, form=form, status=status)
+
+
+def _render_register(
+    request: HttpRequest,
+    *,
+    form: forms.RegistrationForm | None = None,
+    edxml_form: forms.EdxmlForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _official(request)
     return render(
         request,
         "documents/incoming/register.html",
-        {"form": form, "unit": user.unit, "failed": status == 400, **_nav(user)},
+        {
+            "form": form or forms.RegistrationForm(),
+            "edxml_form": edxml_form or forms.EdxmlForm(),
+            "unit": user.unit,
+            "failed": status == 400,
+            **_nav(user),
+        },
         status=status,
     )
+
+
+@role_required(Role.CLERK)
+@require_POST
+def register_edxml(request: HttpRequest) -> HttpResponse:
+    """The clerk loads a received edXML file: a package is registered in the unit's incoming
+    register, a status message updates a document the unit issued."""
+    user = _official(request)
+    if user.unit is None:
+        raise Http404
+    form = forms.EdxmlForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["package"]
+        limit = edxml.max_package_bytes()
+        try:
+            if upload.size > limit:
+                raise edxml.reject(
+                    "too_large", _("tệp lớn hơn %(limit)s MB") % {"limit": limit // 1024**2}
+                )
+            data = upload.read()
+            if edxml.is_status_message(data):
+                message = edxml_status.status_apply(data=data, by=user, unit=user.unit)
+                delivery = message.delivery
+                messages.success(
+                    request,
+                    _("Đã ghi trạng thái “%(status)s” của %(recipient)s cho văn bản %(ref)s.")
+                    % {
+                        "status": message.get_status_display(),
+                        "recipient": delivery.recipient_name or delivery.recipient_unit,
+                        "ref": delivery.document.reference,
+                    },
+                )
+                return redirect("documents:outgoing_detail", pk=delivery.document_id)
+            document = edxml.package_import(data=data, unit=user.unit, by=user)
+        except ValidationError as exc:
+            form.add_error("package", exc.messages)
+        else:
+            messages.success(
+                request,
+                _("Đã vào sổ văn bản đến, số đến %(number)s.")
+                % {"number": document.arrival_number},
+            )
+            return redirect("documents:incoming_detail", pk=document.pk)
+    return _render_register(request, edxml_form=form, status=400)
 
 
 # --- A document sent through the platform, before it is registered ---------------------------
