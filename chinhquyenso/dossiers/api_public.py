@@ -12,6 +12,7 @@ import time.
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -60,7 +61,8 @@ class PublicDossier:
 def public_dossier(code: str) -> PublicDossier | None:
     """What the public may know of the sent dossier with *code*; ``None`` if there is none
     (a malformed code included: check it first with ``codes.normalise_code``)."""
-    dossier = dossier_by_code(code)
+    # The row carries the joined names as extra attributes (see ``dossier_by_code``).
+    dossier: Any = dossier_by_code(code)
     if dossier is None:
         return None
     history = [
@@ -69,7 +71,7 @@ def public_dossier(code: str) -> PublicDossier | None:
             action=str(ACTION_LABELS.get(event.action, event.action)),
             status_code=event.to_status,
             status=str(Status(event.to_status).label),
-            unit=event.unit.name if event.unit is not None else None,
+            unit=event.unit_name,
         )
         for event in public_history(dossier)
         if event.action not in PRIVATE_ACTIONS
@@ -80,9 +82,9 @@ def public_dossier(code: str) -> PublicDossier | None:
         status=str(Status(dossier.status).label),
         channel=dossier.channel,
         channel_label=str(Channel(dossier.channel).label),
-        procedure=dossier.version.name,
-        procedure_code=dossier.version.procedure.code,
-        receiving_unit=dossier.receiving_unit.name,
+        procedure=dossier.version_name,
+        procedure_code=dossier.procedure_code,
+        receiving_unit=dossier.receiving_unit_name,
         submitted_at=local_or_none(dossier.submitted_at),
         received_at=local_or_none(dossier.received_at),
         due_at=local_or_none(dossier.due_at),

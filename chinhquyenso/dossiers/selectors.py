@@ -9,6 +9,7 @@ on the public page, which shows no personal data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -84,46 +85,95 @@ def _get(queryset: QuerySet[Dossier], code_or_pk: str | int) -> Dossier:
         raise Http404 from exc
 
 
-def dossier_by_code(code: str) -> Dossier | None:
-    """The sent dossier with *code*, for the public look-up (no permission: show only what the
-    public page shows). Reads only the columns the look-up shows: it is the busiest read."""
-    normal = normalise_code(code)
-    if normal is None:
-        return None
-    try:
-        return (
-            Dossier.objects.select_related("version__procedure", "receiving_unit", "current_unit")
-            .only(*_PUBLIC_FIELDS)
-            .exclude(status=Status.DRAFT)
-            .get(code=normal)
-        )
-    except Dossier.DoesNotExist:
-        return None
+def _column(model: type[Any], field: str) -> str:
+    return str(model._meta.get_field(field).column)
 
 
-_PUBLIC_FIELDS = (
-    "code",
-    "status",
-    "channel",
-    "submitted_at",
-    "received_at",
-    "due_at",
-    "is_late",
-    "version__name",
-    "version__procedure__code",
-    "receiving_unit__name",
-    "current_unit__name",
+# The public look-up is the busiest read: anyone with a receipt slip may ask, over and over.
+# Its two statements are written once here rather than built by the ORM at every request,
+# which cost several times what the database spends answering them.
+_PUBLIC_DOSSIER_SQL = (
+    "SELECT d.{id}, d.{code}, d.{status}, d.{channel}, d.{submitted_at}, d.{received_at}, "
+    "d.{due_at}, d.{is_late}, v.{version_name} AS version_name, "
+    "p.{procedure_code} AS procedure_code, u.{unit_name} AS receiving_unit_name "
+    "FROM {dossiers} d "
+    "JOIN {versions} v ON v.{version_pk} = d.{version} "
+    "JOIN {procedures} p ON p.{procedure_pk} = v.{procedure} "
+    "JOIN {units} u ON u.{unit_pk} = d.{receiving_unit} "
+    "WHERE d.{code} = %s AND d.{status} <> %s"
+)
+_PUBLIC_HISTORY_SQL = (
+    "SELECT e.{id}, e.{at}, e.{action}, e.{to_status}, u.{unit_name} AS unit_name "
+    "FROM {events} e LEFT JOIN {units} u ON u.{unit_pk} = e.{unit} "
+    "WHERE e.{dossier} = %s ORDER BY e.{at}, e.{id}"
 )
 
 
-def public_history(dossier: Dossier) -> QuerySet[DossierEvent]:
-    """History rows for the public look-up: when, which unit, which status, no person."""
-    return (
-        DossierEvent.objects.filter(dossier=dossier)
-        .select_related("unit")
-        .only("at", "action", "to_status", "unit__name", "dossier_id")
-        .order_by("at", "pk")
+@functools.cache
+def _public_sql() -> tuple[str, str]:
+    from chinhquyenso.procedures.models import Procedure, ProcedureVersion
+
+    dossier = {
+        name: _column(Dossier, name)
+        for name in (
+            "id",
+            "code",
+            "status",
+            "channel",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "is_late",
+            "version",
+            "receiving_unit",
+        )
+    }
+    shared = {
+        "units": Unit._meta.db_table,
+        "unit_pk": _column(Unit, "id"),
+        "unit_name": _column(Unit, "name"),
+    }
+    dossier_sql = _PUBLIC_DOSSIER_SQL.format(
+        **dossier,
+        **shared,
+        dossiers=Dossier._meta.db_table,
+        versions=ProcedureVersion._meta.db_table,
+        procedures=Procedure._meta.db_table,
+        version_name=_column(ProcedureVersion, "name"),
+        version_pk=_column(ProcedureVersion, "id"),
+        procedure=_column(ProcedureVersion, "procedure"),
+        procedure_code=_column(Procedure, "code"),
+        procedure_pk=_column(Procedure, "id"),
     )
+    history_sql = _PUBLIC_HISTORY_SQL.format(
+        **shared,
+        events=DossierEvent._meta.db_table,
+        **{
+            name: _column(DossierEvent, name)
+            for name in ("id", "at", "action", "to_status", "unit", "dossier")
+        },
+    )
+    return dossier_sql, history_sql
+
+
+def dossier_by_code(code: str) -> Dossier | None:
+    """The sent dossier with *code*, for the public look-up (no permission: show only what the
+    public page shows). Only the columns the look-up shows are read; the procedure's name and
+    code and the receiving unit's name come as ``version_name``, ``procedure_code`` and
+    ``receiving_unit_name``."""
+    normal = normalise_code(code)
+    if normal is None:
+        return None
+    dossier_sql, _history_sql = _public_sql()
+    found = list(Dossier.objects.raw(dossier_sql, [normal, Status.DRAFT]))
+    return found[0] if found else None
+
+
+def public_history(dossier: Dossier) -> list[Any]:
+    """History rows for the public look-up, oldest first: when, what, which status and, as
+    ``unit_name``, which unit; no person."""
+    _dossier_sql, history_sql = _public_sql()
+    return list(DossierEvent.objects.raw(history_sql, [dossier.pk]))
 
 
 def supervises(user: Any, unit: Unit | None) -> bool:
