@@ -32,8 +32,9 @@ from chinhquyenso.documents.numbering import format_reference
 from chinhquyenso.documents.selectors import (
     LIST_RELATED,
     DocumentFilters,
+    WindowedSearch,
     current_file,
-    filter_documents,
+    search_documents,
 )
 from chinhquyenso.units.models import Unit
 
@@ -70,6 +71,28 @@ def _unit_by_code(code: str) -> Unit | None:
 
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class _SearchPagination(BoundedCountPagination):
+    """Limit/offset with a bounded count; a search by words is paged from its newest
+    candidates first (``selectors.WindowedSearch``)."""
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        if isinstance(queryset, WindowedSearch):
+            limit = min(pagination.limit, self.max_limit)
+            found = queryset.page(pagination.offset, limit)
+            if found is not None:
+                matches, count, exact = found
+                offset = pagination.offset
+                return {
+                    "items": matches[offset : offset + limit],
+                    "count": count,
+                    "count_exact": exact,
+                }
+            queryset = queryset.everything()
+        return super().paginate_queryset(queryset, pagination, request, **params)
 
 
 # --- Schemas ---------------------------------------------------------------------------------
@@ -205,8 +228,8 @@ _PDF_RESPONSE = {
     description="Văn bản đi và văn bản đến của các đơn vị khóa được phép (và đơn vị trực thuộc), "
     "mới nhất trước; không có văn bản mật. Cần quyền `documents:read`." + _ERRORS_TEXT,
 )
-@paginate(BoundedCountPagination, max_limit=200)
-def document_list(request: HttpRequest, filters: Query[DocumentFilterIn]) -> QuerySet[Document]:
+@paginate(_SearchPagination, max_limit=200)
+def document_list(request: HttpRequest, filters: Query[DocumentFilterIn]) -> Any:
     client = request_client(request)
     documents = client_documents(client)
     unit = None
@@ -230,10 +253,8 @@ def document_list(request: HttpRequest, filters: Query[DocumentFilterIn]) -> Que
         else None,
         q=filters.q,
     )
-    return (
-        filter_documents(documents, narrowed)
-        .defer("full_text", "search_text")
-        .order_by("-created_at", "-pk")
+    return search_documents(
+        documents.defer("full_text", "search_text"), narrowed, order=("-created_at", "-pk")
     )
 
 

@@ -14,10 +14,12 @@ Visibility (:func:`documents_visible_to`):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import StrIndex
 from django.http import Http404
 
 from chinhquyenso.accounts.models import Role
@@ -280,19 +282,37 @@ class DocumentFilters:
     q: str = ""
 
 
-def text_search(documents: QuerySet[Document], query: str) -> QuerySet[Document]:
+def text_search(
+    documents: QuerySet[Document], query: str, *, indexed: bool = True
+) -> QuerySet[Document]:
     """Documents whose number, notation, subject, sender, signer or PDF text hold every word
     of *query*, ignoring case and diacritics.
 
     One ``LIKE '%word%'`` per word on the folded ``search_text`` column, on every database; on
     PostgreSQL its trigram GIN index (migration 0002) answers these without reading the table.
+    With *indexed* false the same test is written so that no index can serve it
+    (``strpos``): for a few rows already chosen, which the index would only get in the way of.
     """
     for word in fold(nfc(query or "")).split():
-        documents = documents.filter(search_text__contains=word)
+        documents = _holding(documents, word, indexed=indexed)
     return documents
 
 
+def _holding(documents: QuerySet[Document], text: str, *, indexed: bool) -> QuerySet[Document]:
+    if indexed:
+        return documents.filter(search_text__contains=text)
+    return documents.alias(found_at=StrIndex("search_text", Value(text))).filter(found_at__gt=0)
+
+
 def filter_documents(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySet[Document]:
+    reference = _query_reference(documents, filters)
+    if reference is not None:
+        return reference
+    return _text_filters(_exact_filters(documents, filters), filters)
+
+
+def _exact_filters(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySet[Document]:
+    """Every filter but the words: each served by a column's own index."""
     if filters.direction:
         documents = documents.filter(direction=filters.direction)
     if filters.status:
@@ -309,13 +329,6 @@ def filter_documents(documents: QuerySet[Document], filters: DocumentFilters) ->
         documents = documents.filter(number=number)
     if notation:
         documents = documents.filter(notation__iexact=notation.replace(" ", "").upper())
-    if filters.sender:
-        # The folded phrase on the indexed search text first, then the sender's own column.
-        documents = search(
-            documents.filter(search_text__contains=fold(nfc(filters.sender))),
-            filters.sender,
-            ["sender_name"],
-        )
     if filters.issued_from:
         documents = documents.filter(issued_on__gte=filters.issued_from)
     if filters.issued_to:
@@ -324,16 +337,105 @@ def filter_documents(documents: QuerySet[Document], filters: DocumentFilters) ->
         documents = documents.filter(arrived_at__gte=filters.arrived_from)
     if filters.arrived_to:
         documents = documents.filter(arrived_at__lt=filters.arrived_to)
-    return _reference_or_text(documents, filters.q)
+    return documents
 
 
-def _reference_or_text(documents: QuerySet[Document], query: str) -> QuerySet[Document]:
+def _text_filters(
+    documents: QuerySet[Document], filters: DocumentFilters, *, indexed: bool = True
+) -> QuerySet[Document]:
+    """The sender and the words of ``q``, matched in the folded search text."""
+    if filters.sender:
+        # The folded phrase on the search text first, then the sender's own column.
+        documents = search(
+            _holding(documents, fold(nfc(filters.sender)), indexed=indexed),
+            filters.sender,
+            ["sender_name"],
+        )
+    return text_search(documents, filters.q, indexed=indexed)
+
+
+def _query_reference(
+    documents: QuerySet[Document], filters: DocumentFilters
+) -> QuerySet[Document] | None:
     """A query that is a whole reference (``15/QĐ-UBND``) finds that number and notation
-    exactly, through their index, not ``115/QĐ-UBND`` as well; when no document has it (a
-    partial notation, say) the query is searched as words like any other."""
+    exactly, through their index, not ``115/QĐ-UBND`` as well; ``None`` when the query is no
+    reference or no document has it (a partial notation, say: then it is searched as words)."""
+    query = filters.q or ""
     reference = parse_reference(query) if "-" in query else None
+    if reference is None:
+        return None
+    exact = _text_filters(_exact_filters(documents, filters), replace(filters, q="")).filter(
+        number=reference[0], notation__iexact=reference[1].upper()
+    )
+    return exact if exact.exists() else None
+
+
+#: Newest documents in which a search looks for its page first, and at most.
+SEARCH_WINDOW = 1000
+SEARCH_WINDOW_MAX = 5000
+
+
+@dataclass(frozen=True)
+class WindowedSearch:
+    """A search by words, newest first, paged by looking among the newest documents that
+    pass the other filters first.
+
+    Those newest matches are the first matches overall (any other match is older than all of
+    them), so when they fill the page asked for, the page comes from a few thousand rows read
+    in index order rather than from every match of common words. The window starts at
+    :data:`SEARCH_WINDOW` documents and grows as the share of matches found says the page
+    needs, up to :data:`SEARCH_WINDOW_MAX`; when even that would not fill the page, the words
+    are rare and every match is gathered through the trigram index instead."""
+
+    documents: QuerySet[Document]
+    filters: DocumentFilters
+    #: The documents passing the other filters, in the search's order.
+    candidates: QuerySet[Document]
+    order: tuple[str, ...]
+
+    def window(self, size: int) -> QuerySet[Document]:
+        # Tested without the index: PostgreSQL, misjudging how many documents hold common
+        # words, would otherwise fetch all of them through the index and keep the newest.
+        newest = self.candidates.values("pk")[:size]
+        matches = _text_filters(self.documents.filter(pk__in=newest), self.filters, indexed=False)
+        return matches.order_by(*self.order)
+
+    def holds_everything(self, size: int) -> bool:
+        """Whether the other filters leave no more documents than *size*."""
+        return not self.candidates[size : size + 1].exists()
+
+    def everything(self) -> QuerySet[Document]:
+        """Every match. Reached when the words are rare: ``NULLS LAST`` (no document lacks a
+        creation time) keeps PostgreSQL from walking the newest-first index through the whole
+        table looking for them, and has it gather the few matches from the trigram index."""
+        order = [F(name.lstrip("-")).desc(nulls_last=True) for name in self.order]
+        return _text_filters(self.candidates, self.filters).order_by(*order)
+
+    def page(self, offset: int, limit: int) -> tuple[QuerySet[Document], int, bool] | None:
+        """The matches to page from, their number and whether it is exact; ``None`` when the
+        page must come from :meth:`everything`."""
+        need = offset + limit
+        size = SEARCH_WINDOW
+        while True:
+            window = self.window(size)
+            found = window.count()
+            complete = self.holds_everything(size)
+            if complete or found >= need:
+                return window, found, complete
+            if found * SEARCH_WINDOW_MAX < need * size or size >= SEARCH_WINDOW_MAX:
+                return None
+            size = min(SEARCH_WINDOW_MAX, math.ceil(1.5 * need * size / found))
+
+
+def search_documents(
+    documents: QuerySet[Document], filters: DocumentFilters, *, order: tuple[str, ...]
+) -> QuerySet[Document] | WindowedSearch:
+    """:func:`filter_documents` in *order* (descending fields); a :class:`WindowedSearch` when
+    words or a sender are searched (a whole reference excepted)."""
+    reference = _query_reference(documents, filters)
     if reference is not None:
-        exact = documents.filter(number=reference[0], notation__iexact=reference[1].upper())
-        if exact.exists():
-            return exact
-    return text_search(documents, query)
+        return reference.order_by(*order)
+    candidates = _exact_filters(documents, filters).order_by(*order)
+    if not (filters.q or "").strip() and not (filters.sender or "").strip():
+        return candidates
+    return WindowedSearch(documents=documents, filters=filters, candidates=candidates, order=order)

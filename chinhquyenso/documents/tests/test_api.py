@@ -14,7 +14,7 @@ from chinhquyenso.api.models import ApiScope
 from chinhquyenso.api.services import api_client_create
 from chinhquyenso.documents import services
 from chinhquyenso.documents.models import Delivery, Document, Secrecy
-from chinhquyenso.documents.tests.conftest import Register
+from chinhquyenso.documents.tests.conftest import Register, make_pdf, upload
 from chinhquyenso.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -120,15 +120,43 @@ def test_a_broad_search_is_counted_up_to_a_bound(
     client: Client, register_incoming: Register, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from chinhquyenso.api.pagination import BoundedCountPagination
+    from chinhquyenso.documents import selectors
 
-    monkeypatch.setattr(BoundedCountPagination, "count_bound", 3)
     key = key_for(scopes=[ApiScope.DOCUMENTS_READ])
-    for number in range(1, 6):
-        register_incoming(number=number, notation="KH-SVHTTDL")
+    matches = [register_incoming(number=n, notation="KH-SVHTTDL") for n in range(1, 6)]
+    newest_first = [d.pk for d in reversed(matches)]
+    # Few documents: the newest ones hold them all, and the count is exact.
     page = get(client, URL, key, q="trung thu", limit=2).json()
-    assert (page["count"], page["count_exact"], len(page["items"])) == (3, False, 2)
-    # Paging beyond the bound still counts what it has seen.
+    assert (page["count"], page["count_exact"]) == (5, True)
+    assert [item["id"] for item in page["items"]] == newest_first[:2]
+
+    # Many: the page comes from the newest documents, whose matches are a lower bound...
+    monkeypatch.setattr(selectors, "SEARCH_WINDOW", 2)
+    page = get(client, URL, key, q="trung thu", limit=2).json()
+    assert (page["count"], page["count_exact"]) == (2, False)
+    assert [item["id"] for item in page["items"]] == newest_first[:2]
+    # ...a window that grows as the next pages need...
     page = get(client, URL, key, q="trung thu", limit=2, offset=2).json()
-    assert (page["count"], page["count_exact"], len(page["items"])) == (4, False, 2)
+    assert (page["count"], page["count_exact"]) == (5, True)
+    assert [item["id"] for item in page["items"]] == newest_first[2:4]
+    # ...or, past its largest size, everything, counted up to the bound past the page.
+    monkeypatch.setattr(selectors, "SEARCH_WINDOW_MAX", 2)
+    monkeypatch.setattr(BoundedCountPagination, "count_bound", 3)
+    page = get(client, URL, key, q="trung thu", limit=2, offset=2).json()
+    assert (page["count"], page["count_exact"]) == (4, False)
+    assert [item["id"] for item in page["items"]] == newest_first[2:4]
     page = get(client, URL, key, q="trung thu", limit=2, offset=4).json()
-    assert (page["count"], page["count_exact"], len(page["items"])) == (5, True, 1)
+    assert (page["count"], page["count_exact"]) == (5, True)
+    assert [item["id"] for item in page["items"]] == newest_first[4:]
+
+    # Newer documents that do not match push the matches out of the window: same answer.
+    for number in (6, 7):
+        register_incoming(
+            number=number,
+            notation="KH-SVHTTDL",
+            subject="Lịch tiếp công dân",
+            file=upload(make_pdf("Lịch tiếp công dân định kỳ của lãnh đạo phường.")),
+        )
+    page = get(client, URL, key, q="trung thu", limit=2).json()
+    assert [item["id"] for item in page["items"]] == newest_first[:2]
+    assert page["count_exact"] is False
