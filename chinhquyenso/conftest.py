@@ -12,6 +12,14 @@ from chinhquyenso.units.services import unit_create
 PASSWORD = "mat-khau-thu-nghiem-2026"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_api_clients() -> None:
+    """Each test's database is rolled back: no API client found by an earlier test is kept."""
+    from chinhquyenso.api.selectors import forget_cached_clients
+
+    forget_cached_clients()
+
+
 @pytest.fixture
 def province(db: None) -> Unit:
     return unit_create(parent=None, kind=UnitKind.PROVINCE, name="Tỉnh Nghệ An", code="40", by=None)

@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chinhquyenso.api.models import ApiScope
-from chinhquyenso.api.services import api_client_revoke
+from chinhquyenso.api.selectors import clients_changed, forget_cached_clients
+from chinhquyenso.api.services import api_client_revoke, api_client_rotate_key, api_client_update
 from chinhquyenso.api.tests.conftest import bearer
 from chinhquyenso.units.models import UnitKind
 from chinhquyenso.units.services import unit_create
@@ -149,6 +150,7 @@ def test_last_used_at_is_written_at_most_once_a_minute(client, make_api_client, 
 
     past = timezone.now() - dt.timedelta(minutes=5)
     type(api_client).objects.filter(pk=api_client.pk).update(last_used_at=past)
+    forget_cached_clients()  # as a process that has not seen the client yet
     client.get(URL, **bearer(key))
     api_client.refresh_from_db()
     assert api_client.last_used_at > past + dt.timedelta(minutes=4)
@@ -166,3 +168,29 @@ def test_list_query_count_does_not_grow_with_the_units(
         response = client.get(URL, **bearer(key))
     assert response.json()["count"] == 24
     assert len(response.json()["items"]) == 24
+
+
+def _client_reads(queries):
+    return [q for q in queries if 'FROM "api_apiclient"' in q["sql"]]
+
+
+def test_a_process_keeps_the_client_of_a_key_until_it_changes(client, make_api_client, tree):
+    api_client, key = make_api_client()
+    assert client.get(URL, **bearer(key)).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, **bearer(key)).status_code == 200
+    assert _client_reads(queries) == []
+    # Another process changed a client: the token moved, the key is read again.
+    clients_changed()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, **bearer(key)).status_code == 200
+    assert len(_client_reads(queries)) == 1
+    # Scopes taken away, a key replaced, a key revoked: effective at the next request.
+    api_client_update(client=api_client, scopes=[ApiScope.DOSSIERS_READ], units=[], by=None)
+    assert_error(client.get(URL, **bearer(key)), 403, "forbidden")
+    api_client, new_key = api_client_rotate_key(client=api_client, by=None)
+    assert_error(client.get(URL, **bearer(key)), 401, "not_authenticated")
+    api_client_update(client=api_client, scopes=[ApiScope.UNITS_READ], units=[], by=None)
+    assert client.get(URL, **bearer(new_key)).status_code == 200
+    api_client_revoke(client=api_client, by=None)
+    assert_error(client.get(URL, **bearer(new_key)), 401, "not_authenticated")
