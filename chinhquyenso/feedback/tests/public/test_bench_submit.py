@@ -115,9 +115,7 @@ SUBMIT_STATEMENTS = [
 
 
 @pytest.mark.django_db(transaction=True)
-def test_submission_does_all_its_work_in_twelve_statements(
-    client, demo_categories, commune, alice
-):
+def test_submission_does_all_its_work_in_twelve_statements(client, demo_categories, commune, alice):
     key = bearer(commune)
     client.post(URL, PAYLOAD, "application/json", **key)  # warm: last_used_at, process copies
     with CaptureQueriesContext(connection) as queries:
