@@ -75,7 +75,6 @@ from chinhquyenso.documents.models import (
     DocumentFile,
     DocumentType,
     Secrecy,
-    Series,
     Status,
     StatusMessage,
     Urgency,
@@ -91,6 +90,8 @@ from chinhquyenso.documents.services import (
     document_search_text,
     document_transition,
     register_for,
+    required_text,
+    series_for,
 )
 from chinhquyenso.documents.textextract import pdf_text
 from chinhquyenso.documents.workflow import TRANSITIONS
@@ -201,18 +202,6 @@ def _check_allowed(document: Document, action: str, by: User) -> None:
         raise DocumentError(_("Không tìm thấy văn bản.")) from exc
     _is_outgoing(fresh)
     document_transition(document=fresh, action=action, by=by)
-
-
-def _required(value: str | None, *, field: str, message: str, limit: int = MAX_TEXT) -> str:
-    text = clean_text(value or "")
-    if not text:
-        raise DocumentError(message, field=field)
-    if len(text) > limit:
-        raise DocumentError(
-            _("Nội dung dài quá %(limit)s ký tự.") % {"limit": f"{limit:,}".replace(",", ".")},
-            field=field,
-        )
-    return text
 
 
 def _notify(users: Iterable[User], message: str, url: str, *, at: dt.datetime, by: Any) -> None:
@@ -457,7 +446,7 @@ def outgoing_create(
     ``REPLACE`` or ``UPDATE`` starts a replacement or an update of an issued document.
     """
     _check_drafter(by, unit)
-    subject = _required(
+    subject = required_text(
         subject, field="subject", message=_("Cần nhập trích yếu nội dung."), limit=MAX_SUBJECT
     )
     if urgency not in Urgency.values:
@@ -651,7 +640,7 @@ def outgoing_comment(
     *, document: Document, by: User, text: str, version: DocumentFile | None = None
 ) -> Comment:
     """A comment on the draft, on *version* if given; comments are never edited."""
-    text = _required(text, field="text", message=_("Cần nhập nội dung góp ý."))
+    text = required_text(text, field="text", message=_("Cần nhập nội dung góp ý."))
     document = document_lock(document)
     _is_outgoing(document)
     document_transition(document=document, action="comment", by=by)
@@ -712,7 +701,7 @@ def outgoing_submit(*, document: Document, by: User, note: str = "") -> Document
 def outgoing_return(*, document: Document, by: User, comment: str) -> Document:
     """A leader returns the draft to its drafter with a comment (the approval, if any, is
     withdrawn)."""
-    comment = _required(comment, field="comment", message=_("Cần ghi ý kiến khi trả lại."))
+    comment = required_text(comment, field="comment", message=_("Cần ghi ý kiến khi trả lại."))
     document = document_lock(document)
     _is_outgoing(document)
     before = document_transition(document=document, action="return_draft", by=by)
@@ -1021,10 +1010,6 @@ def _store_signature(
 # --- number and date, by the clerk -------------------------------------------------------------
 
 
-def _series_for(secrecy: str) -> str:
-    return Series.NORMAL if secrecy == Secrecy.NONE else Series.SECRET
-
-
 @transaction.atomic
 def outgoing_give_number(
     *, document: Document, by: User, issued_on: dt.date | None = None
@@ -1049,7 +1034,7 @@ def outgoing_give_number(
             % {"signed": signed_on.strftime("%d/%m/%Y")},
             field="issued_on",
         )
-    register = register_for(document.unit, Direction.OUTGOING, _series_for(document.secrecy))
+    register = register_for(document.unit, Direction.OUTGOING, series_for(document.secrecy))
     notation = notation_for(
         document.document_type, document.unit, document.drafting_unit_abbreviation
     )
@@ -1350,7 +1335,7 @@ def _supersede(document: Document, *, by: User, at: dt.datetime) -> None:
 def outgoing_recall(*, document: Document, by: User, reason: str) -> Document:
     """Recall an issued document (business type 1): every recipient that did not refuse it
     is asked to give it back and answers 15 (accepted) or 16 (refused)."""
-    reason = _required(reason, field="reason", message=_("Cần nêu lý do thu hồi."))
+    reason = required_text(reason, field="reason", message=_("Cần nêu lý do thu hồi."))
     document = document_lock(document)
     _is_outgoing(document)
     before = document_transition(document=document, action="recall", by=by)

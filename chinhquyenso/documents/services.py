@@ -397,7 +397,8 @@ def _leaders_of(unit: Unit) -> list[User]:
 # --- Incoming: arrival ------------------------------------------------------------------------
 
 
-def _required(value: str | None, *, field: str, message: str, limit: int = MAX_TEXT) -> str:
+def required_text(value: str | None, *, field: str, message: str, limit: int = MAX_TEXT) -> str:
+    """*value* cleaned; *message* when it is empty, a length error when it is too long."""
     text = clean_text(value or "")
     if not text:
         raise DocumentError(message, field=field)
@@ -409,7 +410,8 @@ def _required(value: str | None, *, field: str, message: str, limit: int = MAX_T
     return text
 
 
-def _series_for(secrecy: str) -> str:
+def series_for(secrecy: str) -> str:
+    """The register series of a document with the secrecy mark *secrecy*."""
     return Series.NORMAL if secrecy == Secrecy.NONE else Series.SECRET
 
 
@@ -445,7 +447,7 @@ def _new_incoming(
     fields: dict[str, Any],
 ) -> Document:
     """Create the incoming document with the next arrival number of its register."""
-    register = register_for(unit, Direction.INCOMING, _series_for(secrecy))
+    register = register_for(unit, Direction.INCOMING, series_for(secrecy))
     year = _local_day(now).year
     document = Document(
         unit=unit,
@@ -503,7 +505,7 @@ def incoming_register(
     """
     _check_clerk(by, unit)
     now = clock.now()
-    subject = _required(
+    subject = required_text(
         subject, field="subject", message=_("Cần nhập trích yếu nội dung."), limit=MAX_SUBJECT
     )
     sender_name = clean_text(sender_name or (sender_unit.name if sender_unit else ""))
@@ -743,7 +745,7 @@ def incoming_reject_delivery(*, delivery: Delivery, by: Any, reason: str) -> Del
             code="forbidden",
         )
     _check_waiting(delivery)
-    reason = _required(reason, field="reason", message=_("Cần nêu lý do từ chối nhận."))
+    reason = required_text(reason, field="reason", message=_("Cần nêu lý do từ chối nhận."))
     now = clock.now()
     delivery_set_status(
         delivery=delivery, status=DeliveryStatus.REJECTED, by=by, at=now, description=reason
@@ -762,7 +764,7 @@ def incoming_reject(*, document: Document, by: Any, reason: str) -> Document:
     """Return a registered document that is not for this unit. Its arrival number stays used
     (numbers are never reused); a sender inside the platform sees status 02 with the reason."""
     document = document_lock(document)
-    reason = _required(reason, field="reason", message=_("Cần nêu lý do trả lại."))
+    reason = required_text(reason, field="reason", message=_("Cần nêu lý do trả lại."))
     before = document_transition(document=document, action="reject", by=by)
     now = clock.now()
     document.completed_at = now
@@ -929,7 +931,7 @@ def _handling_step(document: Document, action: str, by: Any) -> tuple[Document, 
 @transaction.atomic
 def incoming_add_opinion(*, document: Document, by: Any, text: str) -> Comment:
     """A handler (or a leader) writes an opinion on the document; the sender sees status 05."""
-    text = _required(text, field="text", message=_("Cần nhập nội dung ý kiến."))
+    text = required_text(text, field="text", message=_("Cần nhập nội dung ý kiến."))
     document, before, now = _handling_step(document, "add_opinion", by)
     comment = Comment.objects.create(document=document, author=by, text=text, at=now)
     document.save(update_fields=["status"])
