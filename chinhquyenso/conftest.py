@@ -13,11 +13,12 @@ PASSWORD = "mat-khau-thu-nghiem-2026"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_api_clients() -> None:
-    """Each test's database is rolled back: no API client found by an earlier test is kept."""
-    from chinhquyenso.api.selectors import forget_cached_clients
+def _fresh_process_copies() -> None:
+    """Each test's database is rolled back: no row an earlier test read is kept by the process
+    (API clients, feedback categories, calendar overrides: ``core/process_copies.py``)."""
+    from chinhquyenso.core.process_copies import forget_every_copy
 
-    forget_cached_clients()
+    forget_every_copy()
 
 
 @pytest.fixture

@@ -2,74 +2,33 @@
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass
-from time import monotonic
-
-from django.core.cache import cache
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
 from chinhquyenso.accounts.models import AccountType, User
 from chinhquyenso.api.keys import key_hash
 from chinhquyenso.api.models import ApiClient
+from chinhquyenso.core.process_copies import ProcessCopies
 from chinhquyenso.core.search import search
 from chinhquyenso.core.text import clean_text
 from chinhquyenso.units.models import Unit
 
-#: Cache key of the token that changes whenever a client's key, scopes, units or state do.
-CLIENTS_TOKEN_KEY = "api:clients-token"  # noqa: S105  # a cache key, not a secret
-#: Longest time (seconds) a process uses a client it found by its key without reading it again.
-CLIENT_MAX_AGE = 60.0
-#: Clients a process keeps at most (a flood of made-up keys finds nothing, so keeps nothing).
-CLIENTS_KEPT = 256
-
-
-@dataclass(frozen=True)
-class _ClientCopy:
-    token: object
-    read_at: float
-    client: ApiClient
-
-
-_process_clients: dict[str, _ClientCopy] = {}
+#: Each process's copies of the clients it found, by the key's hash (``core/process_copies.py``).
+CLIENTS = ProcessCopies[str, ApiClient | None]("api:clients-token", max_age=60.0)
 
 
 def api_client_by_key(key: str) -> ApiClient | None:
     """The client owning *key* (active or not), or ``None``.
 
-    Every API request starts here. Each process keeps the clients it found, by the key's hash,
-    and uses them while the token under :data:`CLIENTS_TOKEN_KEY` in Django's cache is the one
-    read when the client was found, for at most :data:`CLIENT_MAX_AGE` seconds. The services
-    that change a client (scopes, units, revocation, a new key) change the token when they
-    commit (:func:`clients_changed`), so with a cache shared by the processes a revoked key
-    stops at the next request. The objects are shared: never change them (but
+    Every API request starts here, so each process keeps the clients it found in
+    :data:`CLIENTS`, for at most a minute. The services that change a client (scopes, units,
+    revocation, a new key) announce it there, so with a cache shared by the processes a revoked
+    key stops at the next request. The objects are shared: never change them (but
     ``api_client_touch``'s ``last_used_at``)."""
     if not key:
         return None
     digest = key_hash(key)
-    token = cache.get(CLIENTS_TOKEN_KEY)
-    now = monotonic()
-    copy = _process_clients.get(digest)
-    if copy is not None and copy.token == token and now - copy.read_at < CLIENT_MAX_AGE:
-        return copy.client
-    client = ApiClient.objects.filter(key_hash=digest).first()
-    if client is not None:
-        if len(_process_clients) >= CLIENTS_KEPT:
-            _process_clients.clear()
-        _process_clients[digest] = _ClientCopy(token, now, client)
-    return client
-
-
-def clients_changed() -> None:
-    """Tell every process that a client changed (called once the change commits)."""
-    cache.set(CLIENTS_TOKEN_KEY, secrets.token_hex(8), timeout=None)
-    _process_clients.clear()
-
-
-def forget_cached_clients() -> None:
-    """Drop this process's copies (a change not yet committed; tests rolled back)."""
-    _process_clients.clear()
+    return CLIENTS.get(digest, lambda: ApiClient.objects.filter(key_hash=digest).first())
 
 
 def client_units(client: ApiClient) -> QuerySet[Unit]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from chinhquyenso.api.keys import key_generate, key_hash
 from chinhquyenso.api.models import ApiClient, ApiScope
-from chinhquyenso.api.selectors import clients_changed, forget_cached_clients
+from chinhquyenso.api.selectors import CLIENTS
 from chinhquyenso.core.audit import audit_record
 from chinhquyenso.core.text import clean_text
 from chinhquyenso.units.models import Unit
@@ -42,12 +42,6 @@ def _clean_scopes(scopes: Iterable[str]) -> list[str]:
 
 def _unit_codes(units: Iterable[Unit]) -> list[str]:
     return sorted(u.code or str(u.pk) for u in units)
-
-
-def _client_changed() -> None:
-    """This process forgets its copies now; every process once the change commits."""
-    forget_cached_clients()
-    transaction.on_commit(clients_changed)
 
 
 @transaction.atomic
@@ -121,7 +115,7 @@ def api_client_update(
     client.scopes = chosen_scopes
     client.save(update_fields=["scopes"])
     client.units.set(unit_list)
-    _client_changed()
+    CLIENTS.changed_on_commit()  # processes drop their copies of the client
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     audit_record(actor=by, action="api_client.update", obj=client, changes=changes)
     return client
@@ -135,7 +129,7 @@ def api_client_revoke(*, client: ApiClient, by: Any) -> ApiClient:
         raise ValidationError(_("Khóa của hệ thống “%s” đã bị thu hồi trước đó.") % client.name)
     client.is_active = False
     client.save(update_fields=["is_active"])
-    _client_changed()
+    CLIENTS.changed_on_commit()  # processes drop their copies of the client
     audit_record(
         actor=by, action="api_client.revoke", obj=client, changes={"is_active": [True, False]}
     )
@@ -155,7 +149,7 @@ def api_client_rotate_key(*, client: ApiClient, by: Any) -> tuple[ApiClient, str
     client.key_prefix = prefix
     client.key_hash = key_hash(key)
     client.save(update_fields=["key_prefix", "key_hash"])
-    _client_changed()
+    CLIENTS.changed_on_commit()  # processes drop their copies of the client
     audit_record(
         actor=by,
         action="api_client.rotate_key",

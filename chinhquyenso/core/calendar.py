@@ -29,13 +29,10 @@ is seen at once by every process. For batches (thousands of dossiers) build one
 (or call its methods): then the table is read once per year for the whole batch.
 
 Hot paths (a citizen's report, many per second) use :meth:`WorkingCalendar.cached`: each process
-keeps a copy of each year's ``CalendarDay`` rows. Staleness rule: the copy is used while the
-token under :data:`OVERRIDES_TOKEN_KEY` in Django's cache is the one read when the copy was made,
-and for at most :data:`OVERRIDES_MAX_AGE` seconds. ``calendar_day_set``/``calendar_day_remove``
-(``core/services.py``) change the token when their transaction commits
-(:func:`overrides_changed`), so with a cache shared by the processes (the default file cache,
-Redis) every process sees an edit at its next computation; with a cache private to each process
-an edit reaches the other processes within :data:`OVERRIDES_MAX_AGE` seconds.
+keeps a copy of each year's ``CalendarDay`` rows in :data:`OVERRIDES`, under the staleness rule of
+``core/process_copies.py`` (at most 5 minutes old); ``calendar_day_set``/``calendar_day_remove``
+(``core/services.py``) announce their edits through it, so with a cache shared by the processes
+every process sees an edit at its next computation.
 """
 
 from __future__ import annotations
@@ -44,19 +41,17 @@ import functools
 import itertools
 import math
 import re
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from time import monotonic
 
 import holidays
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from chinhquyenso.core.models import CalendarDay
+from chinhquyenso.core.process_copies import ProcessCopies
 
 #: The country whose public holidays apply.
 COUNTRY = "VN"
@@ -214,38 +209,13 @@ def _database_overrides(year: int) -> dict[date, bool]:
     return {day: kind == CalendarDay.Kind.WORKING_DAY for day, kind in rows}
 
 
-#: Django cache key of the token that names the current state of the ``CalendarDay`` table.
-OVERRIDES_TOKEN_KEY = "core:calendar:overrides-token"  # noqa: S105  # a cache key
-#: Longest time (seconds) a process uses its copy of a year's overrides without re-reading it.
-OVERRIDES_MAX_AGE = 300.0
-
-# year → (token read before the rows were, monotonic time of the read, the rows)
-_process_overrides: dict[int, tuple[object, float, Mapping[date, bool]]] = {}
+#: Each process's copies of the ``CalendarDay`` rows, by year (see the module docstring).
+OVERRIDES = ProcessCopies[int, Mapping[date, bool]]("core:calendar:overrides-token", max_age=300.0)
 
 
 def _process_cached_overrides(year: int) -> Mapping[date, bool]:
     """*year*'s ``CalendarDay`` rows from this process's copy (see the module docstring)."""
-    token = cache.get(OVERRIDES_TOKEN_KEY)
-    now = monotonic()
-    held = _process_overrides.get(year)
-    if held is not None and held[0] == token and now - held[1] < OVERRIDES_MAX_AGE:
-        return held[2]
-    # The token is read before the rows: an edit committed in between changes the token again,
-    # so the copy made here is replaced at the next computation.
-    rows = _database_overrides(year)
-    _process_overrides[year] = (token, now, rows)
-    return rows
-
-
-def overrides_changed() -> None:
-    """Tell every process that the ``CalendarDay`` table changed (call once the edit commits)."""
-    cache.set(OVERRIDES_TOKEN_KEY, secrets.token_hex(8), timeout=None)
-    _process_overrides.clear()
-
-
-def forget_cached_overrides() -> None:
-    """Drop this process's copies (tests whose database is rolled back between them)."""
-    _process_overrides.clear()
+    return OVERRIDES.get(year, lambda: _database_overrides(year))
 
 
 class WorkingCalendar:

@@ -12,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from chinhquyenso.core.audit import audit_record
-from chinhquyenso.core.calendar import overrides_changed
+from chinhquyenso.core.calendar import OVERRIDES
 from chinhquyenso.core.models import CalendarDay, Notification
 from chinhquyenso.core.text import clean_text
 
@@ -70,7 +70,7 @@ def calendar_day_set(
             setattr(day, field, value)
         day.save(update_fields=list(changes))
     audit_record(actor=by, action="calendar_day.set", obj=day, changes=changes)
-    transaction.on_commit(overrides_changed)  # processes drop their copies (core/calendar.py)
+    OVERRIDES.changed_on_commit()  # processes drop their copies of the rows
     return day
 
 
@@ -92,7 +92,7 @@ def calendar_day_remove(*, date: dt.date, by: Any) -> None:
         },
     )
     day.delete()
-    transaction.on_commit(overrides_changed)  # processes drop their copies (core/calendar.py)
+    OVERRIDES.changed_on_commit()  # processes drop their copies of the rows
 
 
 def _day(date: dt.date) -> str:

@@ -15,18 +15,16 @@ Visibility (:func:`reports_visible_to`):
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
-from time import monotonic
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from chinhquyenso.accounts.models import Role
 from chinhquyenso.accounts.permissions import roles_of, units_visible_to
 from chinhquyenso.core import clock
+from chinhquyenso.core.process_copies import ProcessCopies
 from chinhquyenso.feedback.codes import normalise_tracking_code
 from chinhquyenso.feedback.models import Category, Report, Reporter, Status
 from chinhquyenso.feedback.workflow import (
@@ -268,48 +266,36 @@ def reporter_identity_visible(user: Any, report: Report, reporter: Reporter | No
 
 # --- Categories by code, for the submit endpoints --------------------------------------------
 
-#: Django cache key of the token naming the current state of the categories (see
-#: :func:`active_category`); changed by :func:`categories_changed`.
-CATEGORIES_TOKEN_KEY = "feedback:categories-token"  # noqa: S105  # a cache key
-#: Longest time (seconds) a process uses its copy of the categories without re-reading them.
-CATEGORIES_MAX_AGE = 300.0
 
-
-@dataclass
-class _CategoryCopy:
-    token: object
-    read_at: float
+@dataclass(frozen=True)
+class _ActiveCategories:
     by_code: dict[str, Category]
     groups: frozenset[int]  # categories with active children (not reported in directly)
 
 
-_process_categories: list[_CategoryCopy] = []
+def _read_active_categories() -> _ActiveCategories:
+    active = list(Category.objects.filter(is_active=True).select_related("parent"))
+    groups = frozenset(c.parent_id for c in active if c.parent_id)
+    return _ActiveCategories({c.code: c for c in active}, groups)
+
+
+#: Each process's copy of the active categories (``core/process_copies.py``), announced changed
+#: by ``config_save``/``config_delete``.
+CATEGORIES = ProcessCopies[None, _ActiveCategories]("feedback:categories-token", max_age=300.0)
 
 
 def active_category(code: str, *, leaf: bool = False) -> Category | None:
     """The active category with *code*, its group loaded, or ``None``; with *leaf*, ``None``
     also for a group that has active categories under it (Open311's services are the leaves).
 
-    Every submitted report looks its category up by code; each process keeps a copy of the
-    active categories (one query) and uses it while the token under
-    :data:`CATEGORIES_TOKEN_KEY` in Django's cache is the one read when the copy was made, for
-    at most :data:`CATEGORIES_MAX_AGE` seconds. ``config_save``/``config_delete`` change the
-    token when their transaction commits (:func:`categories_changed`), so with a cache shared by
-    the processes an administrator's edit is seen at the next report; an edit made around the
-    services (a data migration, the shell) within :data:`CATEGORIES_MAX_AGE` seconds. A code
-    missing from the copy is looked up in the database (a category just added). The objects are
-    shared: never change them.
+    Every submitted report looks its category up by code, from this process's copy of the
+    active categories (one query, at most 5 minutes old, renewed at the next report after an
+    administrator's edit when the cache is shared). A code missing from the copy is looked up in
+    the database (a category just added). The objects are shared: never change them.
     """
     if not code:
         return None
-    token = cache.get(CATEGORIES_TOKEN_KEY)
-    now = monotonic()
-    copy = _process_categories[0] if _process_categories else None
-    if copy is None or copy.token != token or now - copy.read_at >= CATEGORIES_MAX_AGE:
-        active = list(Category.objects.filter(is_active=True).select_related("parent"))
-        groups = frozenset(c.parent_id for c in active if c.parent_id)
-        copy = _CategoryCopy(token, now, {c.code: c for c in active}, groups)
-        _process_categories[:] = [copy]
+    copy = CATEGORIES.get(None, _read_active_categories)
     found = copy.by_code.get(code)
     if found is None:
         found = Category.objects.filter(code=code, is_active=True).select_related("parent").first()
@@ -317,14 +303,3 @@ def active_category(code: str, *, leaf: bool = False) -> Category | None:
             return None
         return found
     return None if leaf and found.pk in copy.groups else found
-
-
-def categories_changed() -> None:
-    """Tell every process that categories changed (called once the edit commits)."""
-    cache.set(CATEGORIES_TOKEN_KEY, secrets.token_hex(8), timeout=None)
-    _process_categories.clear()
-
-
-def forget_cached_categories() -> None:
-    """Drop this process's copy (tests whose database is rolled back between them)."""
-    _process_categories.clear()

@@ -70,9 +70,9 @@ from chinhquyenso.feedback.models import (
 from chinhquyenso.feedback.privacy import redact
 from chinhquyenso.feedback.routing import handling_unit_for, receiving_unit_for
 from chinhquyenso.feedback.selectors import (
+    CATEGORIES,
     can_act,
     can_comment_as_front,
-    categories_changed,
     reports_visible_to,
     supervises,
 )
@@ -1597,7 +1597,7 @@ def config_save(*, obj: Category | RoutingRule, by: Any) -> Category | RoutingRu
     A category whose name or group changed is part of its published reports' public search
     text (``Report.public_search_text``): once the edit commits, a task refreshes that text
     (:func:`reports_public_search_refresh`). Every process drops its copy of the categories
-    (``selectors.categories_changed``).
+    (``selectors.CATEGORIES``).
     """
     creating = obj.pk is None
     renamed = False
@@ -1619,7 +1619,7 @@ def config_save(*, obj: Category | RoutingRule, by: Any) -> Category | RoutingRu
         changes={"value": [None, str(obj)]},
     )
     if isinstance(obj, Category):
-        transaction.on_commit(categories_changed)
+        CATEGORIES.changed_on_commit()
         if renamed:
             _after_commit(_enqueue_public_search_refresh, "category", obj.pk)
     return obj
@@ -1697,4 +1697,4 @@ def config_delete(*, obj: Category | RoutingRule, by: Any) -> None:
     audit_record(actor=by, action=f"feedback.{obj._meta.model_name}.delete", obj=obj, changes={})
     obj.delete()
     if isinstance(obj, Category):
-        transaction.on_commit(categories_changed)
+        CATEGORIES.changed_on_commit()

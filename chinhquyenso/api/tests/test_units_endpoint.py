@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chinhquyenso.api.models import ApiScope
-from chinhquyenso.api.selectors import clients_changed, forget_cached_clients
+from chinhquyenso.api.selectors import CLIENTS
 from chinhquyenso.api.services import api_client_revoke, api_client_rotate_key, api_client_update
 from chinhquyenso.api.tests.conftest import bearer
 from chinhquyenso.units.models import UnitKind
@@ -150,7 +150,7 @@ def test_last_used_at_is_written_at_most_once_a_minute(client, make_api_client, 
 
     past = timezone.now() - dt.timedelta(minutes=5)
     type(api_client).objects.filter(pk=api_client.pk).update(last_used_at=past)
-    forget_cached_clients()  # as a process that has not seen the client yet
+    CLIENTS.forget()  # as a process that has not seen the client yet
     client.get(URL, **bearer(key))
     api_client.refresh_from_db()
     assert api_client.last_used_at > past + dt.timedelta(minutes=4)
@@ -181,7 +181,7 @@ def test_a_process_keeps_the_client_of_a_key_until_it_changes(client, make_api_c
         assert client.get(URL, **bearer(key)).status_code == 200
     assert _client_reads(queries) == []
     # Another process changed a client: the token moved, the key is read again.
-    clients_changed()
+    CLIENTS.changed()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(URL, **bearer(key)).status_code == 200
     assert len(_client_reads(queries)) == 1

@@ -20,24 +20,14 @@ import pytest
 from chinhquyenso.accounts.models import Role, User
 from chinhquyenso.accounts.services import official_create
 from chinhquyenso.conftest import PASSWORD
-from chinhquyenso.core.calendar import forget_cached_overrides
 from chinhquyenso.feedback import services
 from chinhquyenso.feedback.models import Category, Report, Reporter, RoutingRule
-from chinhquyenso.feedback.selectors import forget_cached_categories
 from chinhquyenso.units.models import Unit, UnitKind
 from chinhquyenso.units.services import unit_create
 
 REPORTER_NAME = "Nguyễn Văn Hùng"
 REPORTER_PHONE = "0912000111"
 REPORTER_EMAIL = "hung@example.vn"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_process_copies() -> None:
-    """Each test starts without this process's copies of rows an earlier test rolled back
-    (``WorkingCalendar.cached``, ``selectors.active_category``)."""
-    forget_cached_overrides()
-    forget_cached_categories()
 
 
 def _official(unit: Unit, name: str, email: str, *roles: str) -> User:
