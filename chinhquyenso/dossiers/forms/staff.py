@@ -158,6 +158,8 @@ class ActionForm(forms.Form):
 
     title: ClassVar[StrOrPromise] = ""
     submit_label: ClassVar[StrOrPromise] = _("Thực hiện")
+    #: What the page says once the action is done.
+    done_message: ClassVar[StrOrPromise]
     intro: ClassVar[StrOrPromise] = ""
     #: Input names of the action table (a DossierError's ``field``) → this form's field.
     error_fields: ClassVar[Mapping[str, str]] = {}
@@ -204,6 +206,7 @@ class ActionForm(forms.Form):
 class AcceptForm(ActionForm):
     title = _("Tiếp nhận hồ sơ")
     submit_label = _("Tiếp nhận và in phiếu hẹn")
+    done_message = _("Đã tiếp nhận hồ sơ. In phiếu tiếp nhận và hẹn trả kết quả cho người nộp.")
     intro = _(
         "Kiểm tra đủ thành phần hồ sơ trước khi tiếp nhận. Thời hạn giải quyết bắt đầu tính từ "
         "lúc tiếp nhận; phiếu tiếp nhận và hẹn trả kết quả được tạo ngay."
@@ -219,6 +222,7 @@ class AcceptForm(ActionForm):
 class RequestDocumentsForm(ActionForm):
     title = _("Yêu cầu bổ sung hồ sơ")
     submit_label = _("Gửi yêu cầu và in phiếu")
+    done_message = _("Đã gửi yêu cầu bổ sung hồ sơ. In phiếu yêu cầu bổ sung cho người nộp.")
     intro = _(
         "Liệt kê một lần đầy đủ mọi giấy tờ cần bổ sung, hoàn thiện, mỗi dòng một giấy tờ và lý "
         "do. Yêu cầu bổ sung lần thứ hai khi đang giải quyết làm hồ sơ bị tính là quá hạn."
@@ -260,6 +264,7 @@ class RequestDocumentsForm(ActionForm):
 class SupplyDocumentsForm(ActionForm):
     title = _("Nhận giấy tờ bổ sung")
     submit_label = _("Ghi nhận đã bổ sung")
+    done_message = _("Đã ghi nhận giấy tờ bổ sung.")
     intro = _("Người nộp mang giấy tờ bổ sung đến quầy: tải bản quét lên theo từng thành phần.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -275,6 +280,7 @@ class SupplyDocumentsForm(ActionForm):
 class RefuseForm(ActionForm):
     title = _("Từ chối tiếp nhận")
     submit_label = _("Từ chối và in phiếu")
+    done_message = _("Đã từ chối tiếp nhận hồ sơ. In phiếu từ chối cho người nộp.")
     intro = _("Chỉ từ chối khi hồ sơ không thuộc thẩm quyền hoặc không đủ điều kiện tiếp nhận.")
     reason = _reason(_("Lý do từ chối"))
 
@@ -282,6 +288,7 @@ class RefuseForm(ActionForm):
 class ForwardForm(ActionForm):
     title = _("Chuyển bước tiếp theo")
     submit_label = _("Chuyển")
+    done_message = _("Đã chuyển hồ sơ sang bước tiếp theo.")
     note = _reason(_("Ý kiến xử lý"))
 
     def __init__(self, *args: Any, assignees: QuerySet[User] | None = None, **kwargs: Any) -> None:
@@ -304,12 +311,14 @@ class ForwardForm(ActionForm):
 class SendBackForm(ActionForm):
     title = _("Trả lại bước trước")
     submit_label = _("Trả lại")
+    done_message = _("Đã trả hồ sơ về bước trước.")
     reason = _reason(_("Lý do trả lại"))
 
 
 class AttachResultForm(ActionForm):
     title = _("Đính kèm kết quả giải quyết")
     submit_label = _("Lưu kết quả")
+    done_message = _("Đã lưu kết quả giải quyết.")
     error_fields = {"result": "result_file", "files": "result_file"}
     result_file = forms.FileField(
         label=_("Tệp kết quả (PDF)"),
@@ -322,6 +331,7 @@ class AttachResultForm(ActionForm):
 class RequestFinancialForm(ActionForm):
     title = _("Yêu cầu thực hiện nghĩa vụ tài chính")
     submit_label = _("Gửi yêu cầu")
+    done_message = _("Đã gửi yêu cầu thực hiện nghĩa vụ tài chính.")
     amount = forms.CharField(
         label=_("Số tiền (đồng)"),
         required=False,
@@ -334,12 +344,14 @@ class RequestFinancialForm(ActionForm):
 class ConfirmFinancialForm(ActionForm):
     title = _("Xác nhận đã thực hiện nghĩa vụ tài chính")
     submit_label = _("Xác nhận")
+    done_message = _("Đã xác nhận người nộp thực hiện nghĩa vụ tài chính.")
     note = _reason(_("Ghi chú (số biên lai…)"))
 
 
 class CollectFeeForm(ActionForm):
     title = _("Thu phí, lệ phí tại quầy")
     submit_label = _("Ghi nhận đã thu")
+    done_message = _("Đã ghi nhận thu phí, lệ phí tại quầy.")
     intro = _(
         "Người nộp trả tiền mặt tại quầy: thu đủ số tiền còn phải nộp, giao biên lai, rồi ghi số "
         "biên lai vào đây."
@@ -355,6 +367,7 @@ class CollectFeeForm(ActionForm):
 class ApologiseForm(ActionForm):
     title = _("Xin lỗi và hẹn lại ngày trả")
     submit_label = _("Lưu và in phiếu xin lỗi")
+    done_message = _("Đã lưu thư xin lỗi và ngày hẹn mới. In phiếu xin lỗi.")
     intro = _("Hồ sơ sẽ trễ hẹn: ghi rõ lý do và ngày hẹn mới; người nộp được thông báo ngay.")
     reason = _reason(_("Lý do chậm trả kết quả"))
     new_due_at = forms.CharField(
@@ -369,18 +382,21 @@ class ApologiseForm(ActionForm):
 class ReturnResultForm(ActionForm):
     title = _("Trả kết quả")
     submit_label = _("Xác nhận đã trả kết quả")
+    done_message = _("Đã trả kết quả cho người nộp.")
     intro = _("Giao kết quả cho người nộp (thu lại phiếu hẹn) rồi xác nhận.")
 
 
 class WithdrawForm(ActionForm):
     title = _("Rút hồ sơ theo đề nghị của công dân")
     submit_label = _("Rút hồ sơ")
+    done_message = _("Đã rút hồ sơ theo đề nghị của người nộp.")
     reason = _reason(_("Lý do rút hồ sơ"))
 
 
 class StopForm(ActionForm):
     title = _("Dừng xử lý")
     submit_label = _("Dừng xử lý hồ sơ")
+    done_message = _("Đã dừng xử lý hồ sơ.")
     reason = _reason(_("Lý do dừng xử lý (căn cứ pháp lý)"))
 
 

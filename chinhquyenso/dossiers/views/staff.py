@@ -76,27 +76,6 @@ SLIP_OF_ACTION = {
     "refuse": SlipKind.REFUSAL,
     "apologise": SlipKind.APOLOGY,
 }
-#: What the page says after each action.
-DONE: dict[str, StrOrPromise] = {
-    "accept": gettext_lazy(
-        "Đã tiếp nhận hồ sơ. In phiếu tiếp nhận và hẹn trả kết quả cho người nộp."
-    ),
-    "request_documents": gettext_lazy(
-        "Đã gửi yêu cầu bổ sung hồ sơ. In phiếu yêu cầu bổ sung cho người nộp."
-    ),
-    "supply_documents": gettext_lazy("Đã ghi nhận giấy tờ bổ sung."),
-    "refuse": gettext_lazy("Đã từ chối tiếp nhận hồ sơ. In phiếu từ chối cho người nộp."),
-    "forward": gettext_lazy("Đã chuyển hồ sơ sang bước tiếp theo."),
-    "send_back": gettext_lazy("Đã trả hồ sơ về bước trước."),
-    "attach_result": gettext_lazy("Đã lưu kết quả giải quyết."),
-    "request_financial": gettext_lazy("Đã gửi yêu cầu thực hiện nghĩa vụ tài chính."),
-    "confirm_financial": gettext_lazy("Đã xác nhận người nộp thực hiện nghĩa vụ tài chính."),
-    "collect_fee": gettext_lazy("Đã ghi nhận thu phí, lệ phí tại quầy."),
-    "apologise": gettext_lazy("Đã lưu thư xin lỗi và ngày hẹn mới. In phiếu xin lỗi."),
-    "return_result": gettext_lazy("Đã trả kết quả cho người nộp."),
-    "withdraw": gettext_lazy("Đã rút hồ sơ theo đề nghị của người nộp."),
-    "stop": gettext_lazy("Đã dừng xử lý hồ sơ."),
-}
 #: The actions a dossier waits for, shown open; the others are folded under their title.
 PRIMARY = ("accept", "supply_documents", "confirm_financial", "forward", "return_result")
 _LIST_RELATED = (
@@ -599,7 +578,7 @@ def dossier_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         except ValidationError as exc:
             form.show_error(exc)
         else:
-            messages.success(request, str(DONE[action]))
+            messages.success(request, str(form.done_message))
             if not dossiers_visible_to(user).filter(pk=dossier.pk).exists():
                 return redirect("dossiers:staff_queue")
             slip = SLIP_OF_ACTION.get(action)
