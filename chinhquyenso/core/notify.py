@@ -1,15 +1,34 @@
-"""What every app's notifications share: e-mail sent by a background task, links that may
-not exist in every installation, and times written the way people read them in a message."""
+"""What every app's notifications share: in-app notices to officials, e-mail sent by a
+background task, links that may not exist in every installation, and times written the way
+people read them in a message."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.mail import send_mail
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django_tasks import task
+
+from chinhquyenso.core import clock
+from chinhquyenso.core.models import Notification
+
+
+def notify_in_app(
+    recipient_ids: Iterable[int], message: str, url: str, *, at: dt.datetime | None = None
+) -> int:
+    """One in-app notice of *message* (cut to the column's 500 characters) linking to *url* for
+    each official in *recipient_ids*, each once; the number written."""
+    created_at = at or clock.now()
+    notices = [
+        Notification(recipient_id=pk, message=message[:500], url=url, created_at=created_at)
+        for pk in dict.fromkeys(recipient_ids)
+    ]
+    Notification.objects.bulk_create(notices)
+    return len(notices)
 
 
 @task()

@@ -44,7 +44,7 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +60,6 @@ from chinhquyenso.accounts.models import Role, User
 from chinhquyenso.accounts.permissions import roles_of
 from chinhquyenso.core import clock
 from chinhquyenso.core.audit import audit_record
-from chinhquyenso.core.models import Notification
 from chinhquyenso.core.pdf import vietnamese_date
 from chinhquyenso.core.text import clean_text
 from chinhquyenso.documents import convert
@@ -89,6 +88,8 @@ from chinhquyenso.documents.services import (
     document_lock,
     document_search_text,
     document_transition,
+    notify_officials,
+    officials_of,
     register_for,
     required_text,
     series_for,
@@ -202,22 +203,6 @@ def _check_allowed(document: Document, action: str, by: User) -> None:
         raise DocumentError(_("Không tìm thấy văn bản.")) from exc
     _is_outgoing(fresh)
     document_transition(document=fresh, action=action, by=by)
-
-
-def _notify(users: Iterable[User], message: str, url: str, *, at: dt.datetime, by: Any) -> None:
-    unique = {u.pk: u for u in users if u.is_active and u.pk != getattr(by, "pk", None)}
-    Notification.objects.bulk_create(
-        Notification(recipient=user, message=message[:500], url=url, created_at=at)
-        for user in unique.values()
-    )
-
-
-def _officials(unit_ids: Iterable[int], roles: Sequence[str]) -> list[User]:
-    return list(
-        User.objects.filter(unit_id__in=list(unit_ids), is_active=True, roles__role__in=roles)
-        .distinct()
-        .order_by("pk")
-    )
 
 
 def _detail_url(document: Document) -> str:
@@ -649,7 +634,7 @@ def outgoing_comment(
     comment = Comment.objects.create(document=document, file=version, author=by, text=text, at=now)
     document_event(document, "comment", by=by, at=now, note=text)
     if document.drafted_by_id and document.drafted_by_id != by.pk:
-        _notify(
+        notify_officials(
             User.objects.filter(pk=document.drafted_by_id),
             _("%(name)s góp ý dự thảo: %(subject)s")
             % {
@@ -680,8 +665,8 @@ def outgoing_submit(*, document: Document, by: User, note: str = "") -> Document
     now = clock.now()
     document.save(update_fields=["status"])
     document_event(document, "submit_for_review", by=by, at=now, from_status=before, note=note)
-    reviewers = _officials([document.unit_id], [Role.UNIT_LEADER])
-    _notify(
+    reviewers = officials_of([document.unit_id], [Role.UNIT_LEADER])
+    notify_officials(
         reviewers,
         _("Dự thảo chờ duyệt: %(subject)s") % {"subject": document.subject},
         _detail_url(document),
@@ -712,7 +697,7 @@ def outgoing_return(*, document: Document, by: User, comment: str) -> Document:
     document.save(update_fields=["status"])
     document_event(document, "return_draft", by=by, at=now, from_status=before, note=comment)
     if document.drafted_by_id:
-        _notify(
+        notify_officials(
             User.objects.filter(pk=document.drafted_by_id),
             _("Dự thảo bị trả lại: %(subject)s") % {"subject": document.subject},
             _detail_url(document),
@@ -769,7 +754,7 @@ def outgoing_approve(
         ),
     )
     if document.signer is not None:
-        _notify(
+        notify_officials(
             [document.signer],
             _("Văn bản chờ anh/chị ký số: %(subject)s") % {"subject": document.subject},
             reverse("documents:outgoing_sign", kwargs={"pk": document.pk}),
@@ -988,8 +973,8 @@ def _store_signature(
         from_status=before,
         note=_("Ký số phiên bản %(version)s.") % {"version": version.version},
     )
-    _notify(
-        _officials([document.unit_id], [Role.CLERK]),
+    notify_officials(
+        officials_of([document.unit_id], [Role.CLERK]),
         _("Văn bản đã ký, chờ cấp số: %(subject)s") % {"subject": document.subject},
         _detail_url(document),
         at=now,
@@ -1267,8 +1252,8 @@ def _deliver(document: Document, *, by: User, at: dt.datetime) -> list[Delivery]
         )
         made.append(delivery)
     if units:
-        _notify(
-            _officials([u.pk for u in units], [Role.CLERK]),
+        notify_officials(
+            officials_of([u.pk for u in units], [Role.CLERK]),
             _("Văn bản mới đến từ %(unit)s: %(reference)s — %(subject)s")
             % {
                 "unit": document.unit.name,
@@ -1354,8 +1339,8 @@ def outgoing_recall(*, document: Document, by: User, reason: str) -> Document:
     document.save(update_fields=["status", "business_type"])
     document_event(document, "recall", by=by, at=now, from_status=before, note=reason)
     units = [d.recipient_unit_id for d in asked if d.recipient_unit_id is not None]
-    _notify(
-        _officials(units, [Role.CLERK]),
+    notify_officials(
+        officials_of(units, [Role.CLERK]),
         _("%(unit)s đề nghị thu hồi văn bản %(reference)s: %(reason)s")
         % {"unit": document.unit.name, "reference": document.reference, "reason": reason},
         reverse("documents:outgoing_recalls"),
@@ -1421,8 +1406,8 @@ def outgoing_recall_answer(
             note=text,
         )
     sender = delivery.document
-    _notify(
-        _officials([sender.unit_id], [Role.CLERK])
+    notify_officials(
+        officials_of([sender.unit_id], [Role.CLERK])
         + list(User.objects.filter(pk__in=[sender.drafted_by_id, sender.signer_id])),
         _("Trả lời thu hồi văn bản %(reference)s: %(answer)s")
         % {"reference": sender.reference, "answer": answer},

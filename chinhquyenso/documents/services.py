@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from chinhquyenso.accounts.models import AccountType, Role, User
 from chinhquyenso.core import clock
 from chinhquyenso.core.audit import audit_record
-from chinhquyenso.core.models import Notification
+from chinhquyenso.core.notify import notify_in_app
 from chinhquyenso.core.search import searchable_text
 from chinhquyenso.core.text import clean_text
 from chinhquyenso.documents.errors import DocumentError
@@ -370,24 +370,32 @@ def register_for(unit: Unit, direction: str, series: str = Series.NORMAL) -> Reg
     return register
 
 
-def _notify(users: Iterable[User], message: str, document: Document, *, at: dt.datetime) -> None:
-    url = reverse("documents:incoming_detail", kwargs={"pk": document.pk})
-    unique = {user.pk: user for user in users if user.is_active}
-    Notification.objects.bulk_create(
-        Notification(recipient=user, message=message[:500], url=url, created_at=at)
-        for user in unique.values()
+def notify_officials(
+    users: Iterable[User], message: str, url: str, *, at: dt.datetime, by: Any = None
+) -> None:
+    """An in-app notice to each active official of *users* but the one acting (*by*)."""
+    by_pk = getattr(by, "pk", None)
+    notify_in_app((u.pk for u in users if u.is_active and u.pk != by_pk), message, url, at=at)
+
+
+def officials_of(unit_ids: Iterable[int], roles: Sequence[str]) -> list[User]:
+    """The active officials of the units holding any of *roles*."""
+    return list(
+        User.objects.filter(unit_id__in=list(unit_ids), is_active=True, roles__role__in=roles)
+        .distinct()
+        .order_by("pk")
     )
 
 
-def _officials(unit: Unit, roles: Sequence[str]) -> list[User]:
-    return list(User.objects.filter(unit=unit, is_active=True, roles__role__in=roles).distinct())
+def _incoming_url(document: Document) -> str:
+    return reverse("documents:incoming_detail", kwargs={"pk": document.pk})
 
 
 def _leaders_of(unit: Unit) -> list[User]:
     """The leaders of *unit*, or of the nearest unit above it that has some."""
     current: Unit | None = unit
     while current is not None:
-        found = _officials(current, [Role.UNIT_LEADER])
+        found = officials_of([current.pk], [Role.UNIT_LEADER])
         if found:
             return found
         current = current.get_parent()
@@ -596,7 +604,7 @@ def _notify_waiting(document: Document, *, at: dt.datetime) -> None:
         "number": document.arrival_number,
         "subject": document.subject,
     }
-    _notify(_leaders_of(document.unit), message, document, at=at)
+    notify_officials(_leaders_of(document.unit), message, _incoming_url(document), at=at)
 
 
 def _lock_arrival(delivery: Delivery, by: Any) -> Delivery:
@@ -907,7 +915,7 @@ def incoming_assign(
         "subject": document.subject,
     }
     people = _people_of(lead) + [p for _role, t in helpers for p in _people_of(t)]
-    _notify([p for p in people if p.pk != getattr(by, "pk", None)], message, document, at=now)
+    notify_officials(people, message, _incoming_url(document), at=now, by=by)
     audit_record(
         actor=by,
         action="documents.incoming.assign",
@@ -984,7 +992,7 @@ def incoming_pass_on(*, document: Document, by: Any, to: User, note: str = "") -
         "number": document.arrival_number,
         "subject": document.subject,
     }
-    _notify([to], message, document, at=now)
+    notify_officials([to], message, _incoming_url(document), at=now)
     audit_record(
         actor=by,
         action="documents.incoming.pass_on",
@@ -1073,7 +1081,9 @@ def incoming_complete(*, document: Document, by: Any, note: str = "") -> Documen
             "number": document.arrival_number,
             "subject": document.subject,
         }
-        _notify(User.objects.filter(pk=document.signer_id), message, document, at=now)
+        notify_officials(
+            User.objects.filter(pk=document.signer_id), message, _incoming_url(document), at=now
+        )
     audit_record(
         actor=by,
         action="documents.incoming.complete",

@@ -14,9 +14,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from chinhquyenso.accounts.models import AccountType, Role, User
-from chinhquyenso.core import clock
-from chinhquyenso.core.models import Notification
-from chinhquyenso.core.notify import deliver_email, reverse_or_empty, when_text
+from chinhquyenso.core.notify import deliver_email, notify_in_app, reverse_or_empty, when_text
 from chinhquyenso.dossiers.models import Dossier
 
 
@@ -93,14 +91,7 @@ def _officials_at(dossier: Dossier) -> list[User]:
 
 
 def _notice(dossier: Dossier, users: Iterable[User], message: str) -> int:
-    now = clock.now()
-    url = staff_path(dossier)
-    notices = [
-        Notification(recipient=user, message=message[:500], url=url, created_at=now)
-        for user in {u.pk: u for u in users}.values()
-    ]
-    Notification.objects.bulk_create(notices)
-    return len(notices)
+    return notify_in_app((user.pk for user in users), message, staff_path(dossier))
 
 
 def dossier_sent(pk: int) -> None:

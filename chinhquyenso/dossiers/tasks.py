@@ -20,6 +20,7 @@ from chinhquyenso.core import clock
 from chinhquyenso.core.calendar import WorkingCalendar
 from chinhquyenso.core.context import audit_origin
 from chinhquyenso.core.models import Notification
+from chinhquyenso.core.notify import notify_in_app
 from chinhquyenso.dossiers.models import Dossier, Status
 from chinhquyenso.dossiers.notify import staff_path
 from chinhquyenso.dossiers.workflow import OPEN
@@ -57,13 +58,8 @@ def _notify(dossier: Dossier, people: Iterable[User], message: str, now: dt.date
             "recipient_id", flat=True
         )
     )
-    fresh = [
-        Notification(recipient=person, message=message, url=staff_path(dossier), created_at=now)
-        for person in people
-        if person.pk not in told
-    ]
-    Notification.objects.bulk_create(fresh)
-    return len(fresh)
+    fresh = (person.pk for person in people if person.pk not in told)
+    return notify_in_app(fresh, message, staff_path(dossier), at=now)
 
 
 def deadline_reminders_send(*, now: dt.datetime | None = None) -> int:

@@ -15,9 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from chinhquyenso.accounts.models import AccountType, Role, User
-from chinhquyenso.core import clock
-from chinhquyenso.core.models import Notification
-from chinhquyenso.core.notify import deliver_email, reverse_or_empty, when_text
+from chinhquyenso.core.notify import deliver_email, notify_in_app, reverse_or_empty, when_text
 from chinhquyenso.feedback.models import Report, Reporter
 from chinhquyenso.feedback.workflow import HANDLING_ROLES, SCREENING_ROLES
 from chinhquyenso.units.models import Unit
@@ -146,15 +144,11 @@ def notify_officials(users: Iterable[User], message: str, report: Report) -> int
 
 
 def _notify_ids(user_ids: Iterable[int], message: str, report: Report) -> int:
-    now = clock.now()
-    url = staff_report_path(report)
-    notices = [
-        Notification(recipient_id=pk, message=message[:500], url=url, created_at=now)
-        for pk in dict.fromkeys(user_ids)
-        if pk != report.named_official_id
-    ]
-    Notification.objects.bulk_create(notices)
-    return len(notices)
+    return notify_in_app(
+        (pk for pk in user_ids if pk != report.named_official_id),
+        message,
+        staff_report_path(report),
+    )
 
 
 def screeners_of(report: Report) -> list[User]:
