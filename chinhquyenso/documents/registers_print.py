@@ -104,6 +104,8 @@ def _incoming_row(document: Document) -> tuple[str, ...]:
     notes = _marks(document)
     if document.source_delivery_id:
         notes.append(_("Nhận qua hệ thống"))
+    elif document.edxml_id:
+        notes.append(_("Nhận qua gói tin edXML"))
     if document.status == Status.REJECTED:
         notes.append(_("Đã trả lại"))
     return (

@@ -41,6 +41,7 @@ from chinhquyenso.documents.models import (
     StatusMessage,
     Urgency,
 )
+from chinhquyenso.documents.registers_print import printed_register
 from chinhquyenso.documents.services import document_search_text
 from chinhquyenso.units.models import Unit, UnitKind
 from chinhquyenso.units.services import unit_create
@@ -260,6 +261,9 @@ def test_package_round_trip_into_another_units_incoming_register(
         assert handle.read() == pdf_of(issued)
     # The PDF's own words are searchable in the recipient's register.
     assert "keo lai giam hom" in document.search_text
+    # The printed register says how it arrived.
+    printed = printed_register(document.register, document.year)
+    assert printed.rows[0][-1].endswith("Nhận qua gói tin edXML")
 
 
 def test_the_same_package_is_registered_once(package: bytes, recipient: Unit, clerk: User) -> None:
@@ -614,7 +618,9 @@ def test_the_clerk_registers_a_package_and_loads_an_answer_from_the_page(
     assert answer.status_code == 302
     assert answer["Location"] == f"/can-bo/van-ban/den/{received.pk}/"
     assert received.arrival_number == 1 and received.subject == SUBJECT
-    assert "Đã vào sổ văn bản đến, số đến 1." in client.get(answer["Location"]).content.decode()
+    shown = client.get(answer["Location"]).content.decode()
+    assert "Đã vào sổ văn bản đến, số đến 1." in shown
+    assert "Gói tin edXML (trục liên thông)" in shown and "Vào sổ tại đơn vị" not in shown
 
     # The same package again is refused with the reason; nothing more is registered.
     again = client.post(EDXML_PAGE, {"package": edxml_upload(package)})
