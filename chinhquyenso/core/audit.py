@@ -152,19 +152,40 @@ def _clean_ip(value: str | None) -> str | None:
         return None
 
 
-def _lock_head() -> AuditHead:
-    """Lock the chain head row, creating it on the first write ever.
+def _chain_end() -> tuple[int, str]:
+    """Lock the chain head, creating it on the first write ever, and return the link the next
+    row follows: ``(sequence, entry_hash)``.
 
-    All appenders queue on this one row lock (PostgreSQL), so no two take the same sequence
+    All appenders queue on the head's row lock (PostgreSQL), so no two take the same sequence
     number. SQLite connections here open write transactions with BEGIN IMMEDIATE, which already
-    serialises writers (``select_for_update`` is a no-op there).
+    serialises writers. Normally the head is the last row; if rows were appended behind its back,
+    or the head row was deleted, the next row follows the real last row, and audit_verify()
+    reports the tampering. One statement reads the head and the highest sequence (every service
+    write runs this). On PostgreSQL an appender that waited for the lock sees the head as the
+    previous appender committed it, and a highest sequence from before the wait, which is not
+    above that head: the head is followed, as it should be.
     """
-    try:
-        return AuditHead.objects.select_for_update().get(pk=1)
-    except AuditHead.DoesNotExist:
-        # Two first writers may race here: the loser's insert is ignored, then it waits on the lock.
-        AuditHead.objects.bulk_create([AuditHead(pk=1)], ignore_conflicts=True)
-        return AuditHead.objects.select_for_update().get(pk=1)
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT h.{quote('sequence')}, h.{quote('entry_hash')}, "  # noqa: S608  # model names only
+        f"(SELECT MAX(e.{quote('sequence')}) FROM {quote(AuditEntry._meta.db_table)} e) "
+        f"FROM {quote(AuditHead._meta.db_table)} h WHERE h.id = 1"
+        + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        if row is None:
+            # Two first writers may race here: the loser's insert is ignored, then it waits.
+            AuditHead.objects.bulk_create([AuditHead(pk=1)], ignore_conflicts=True)
+            cursor.execute(sql)
+            row = cursor.fetchone()
+    head_sequence, head_hash, last_sequence = row
+    if last_sequence is not None and last_sequence > head_sequence:
+        last = AuditEntry.objects.filter(sequence=last_sequence).values_list("entry_hash").get()
+        return last_sequence, last[0]
+    return head_sequence, head_hash
 
 
 def audit_record(
@@ -191,13 +212,7 @@ def audit_record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)
     ip, source = request_origin.get()
-    head = _lock_head()
-    last = AuditEntry.objects.order_by("-sequence").values_list("sequence", "entry_hash").first()
-    # Normally the head is the last row. If rows were appended behind its back, or the head row
-    # was deleted, keep writing after the real last row; audit_verify() reports the tampering.
-    previous_sequence, previous_hash = (head.sequence, head.entry_hash)
-    if last is not None and last[0] > head.sequence:
-        previous_sequence, previous_hash = last
+    previous_sequence, previous_hash = _chain_end()
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     if actor is None:
         actor_label = SYSTEM_ACTOR_LABEL
