@@ -81,17 +81,12 @@ class _SearchPagination(BoundedCountPagination):
         self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
         if isinstance(queryset, WindowedSearch):
-            limit = min(pagination.limit, self.max_limit)
-            found = queryset.page(pagination.offset, limit)
-            if found is not None:
-                matches, count, exact = found
-                offset = pagination.offset
-                return {
-                    "items": matches[offset : offset + limit],
-                    "count": count,
-                    "count_exact": exact,
-                }
-            queryset = queryset.everything()
+            found = queryset.page(pagination.offset, min(pagination.limit, self.max_limit))
+            return {
+                "items": found.documents,
+                "count": found.count,
+                "count_exact": found.count_exact,
+            }
         return super().paginate_queryset(queryset, pagination, request, **params)
 
 

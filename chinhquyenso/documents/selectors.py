@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value, Window
 from django.db.models.functions import StrIndex
 from django.http import Http404
 
@@ -376,6 +377,15 @@ SEARCH_WINDOW_MAX = 5000
 
 
 @dataclass(frozen=True)
+class SearchPage:
+    """One page of a search: its documents in order, how many match, whether that is exact."""
+
+    documents: Sequence[Document]
+    count: int
+    count_exact: bool
+
+
+@dataclass(frozen=True)
 class WindowedSearch:
     """A search by words, newest first, paged by looking among the newest documents that
     pass the other filters first.
@@ -385,7 +395,11 @@ class WindowedSearch:
     in index order rather than from every match of common words. The window starts at
     :data:`SEARCH_WINDOW` documents and grows as the share of matches found says the page
     needs, up to :data:`SEARCH_WINDOW_MAX`; when even that would not fill the page, the words
-    are rare and every match is gathered through the trigram index instead."""
+    are rare and every match is gathered through the trigram index instead.
+
+    Each text test reads long texts (the PDFs' words), so each set of rows is tested once: a
+    window gives the ordered keys of its matches (their number is the count), and the rare
+    words' statement counts its matches as it pages them."""
 
     documents: QuerySet[Document]
     filters: DocumentFilters
@@ -393,12 +407,13 @@ class WindowedSearch:
     candidates: QuerySet[Document]
     order: tuple[str, ...]
 
-    def window(self, size: int) -> QuerySet[Document]:
+    def window(self, size: int) -> list[int]:
+        """The keys of the matches among the *size* newest candidates, in order."""
         # Tested without the index: PostgreSQL, misjudging how many documents hold common
         # words, would otherwise fetch all of them through the index and keep the newest.
         newest = self.candidates.values("pk")[:size]
         matches = _text_filters(self.documents.filter(pk__in=newest), self.filters, indexed=False)
-        return matches.order_by(*self.order)
+        return list(matches.order_by(*self.order).values_list("pk", flat=True))
 
     def holds_everything(self, size: int) -> bool:
         """Whether the other filters leave no more documents than *size*."""
@@ -411,20 +426,28 @@ class WindowedSearch:
         order = [F(name.lstrip("-")).desc(nulls_last=True) for name in self.order]
         return _text_filters(self.candidates, self.filters).order_by(*order)
 
-    def page(self, offset: int, limit: int) -> tuple[QuerySet[Document], int, bool] | None:
-        """The matches to page from, their number and whether it is exact; ``None`` when the
-        page must come from :meth:`everything`."""
+    def page(self, offset: int, limit: int) -> SearchPage:
+        """The documents *offset* to *offset* + *limit* and the number of matches."""
         need = offset + limit
         size = SEARCH_WINDOW
         while True:
-            window = self.window(size)
-            found = window.count()
+            keys = self.window(size)
             complete = self.holds_everything(size)
-            if complete or found >= need:
-                return window, found, complete
-            if found * SEARCH_WINDOW_MAX < need * size or size >= SEARCH_WINDOW_MAX:
-                return None
-            size = min(SEARCH_WINDOW_MAX, math.ceil(1.5 * need * size / found))
+            if complete or len(keys) >= need:
+                chosen = keys[offset:need]
+                found = self.documents.filter(pk__in=chosen).in_bulk(chosen)
+                return SearchPage([found[k] for k in chosen if k in found], len(keys), complete)
+            if len(keys) * SEARCH_WINDOW_MAX < need * size or size >= SEARCH_WINDOW_MAX:
+                return self._rare_page(offset, limit)
+            size = min(SEARCH_WINDOW_MAX, math.ceil(1.5 * need * size / len(keys)))
+
+    def _rare_page(self, offset: int, limit: int) -> SearchPage:
+        """A page of :meth:`everything`, counted in the same statement (few matches)."""
+        matches = self.everything().annotate(matches_total=Window(Count("pk")))
+        documents = list(matches[offset : offset + limit])
+        if documents:
+            return SearchPage(documents, documents[0].matches_total, True)
+        return SearchPage([], self.everything().count() if offset else 0, True)
 
 
 def search_documents(

@@ -139,15 +139,17 @@ def test_a_broad_search_is_counted_up_to_a_bound(
     page = get(client, URL, key, q="trung thu", limit=2, offset=2).json()
     assert (page["count"], page["count_exact"]) == (5, True)
     assert [item["id"] for item in page["items"]] == newest_first[2:4]
-    # ...or, past its largest size, everything, counted up to the bound past the page.
+    # ...or, past its largest size, every match (the words are rare), counted exactly.
     monkeypatch.setattr(selectors, "SEARCH_WINDOW_MAX", 2)
     monkeypatch.setattr(BoundedCountPagination, "count_bound", 3)
     page = get(client, URL, key, q="trung thu", limit=2, offset=2).json()
-    assert (page["count"], page["count_exact"]) == (4, False)
+    assert (page["count"], page["count_exact"]) == (5, True)
     assert [item["id"] for item in page["items"]] == newest_first[2:4]
     page = get(client, URL, key, q="trung thu", limit=2, offset=4).json()
     assert (page["count"], page["count_exact"]) == (5, True)
     assert [item["id"] for item in page["items"]] == newest_first[4:]
+    page = get(client, URL, key, q="trung thu", limit=2, offset=6).json()
+    assert (page["count"], page["count_exact"], page["items"]) == (5, True, [])
 
     # Newer documents that do not match push the matches out of the window: same answer.
     for number in (6, 7):
@@ -159,4 +161,8 @@ def test_a_broad_search_is_counted_up_to_a_bound(
         )
     page = get(client, URL, key, q="trung thu", limit=2).json()
     assert [item["id"] for item in page["items"]] == newest_first[:2]
-    assert page["count_exact"] is False
+    assert (page["count"], page["count_exact"]) == (5, True)
+
+    # A list without words is counted up to the bound past the page.
+    page = get(client, URL, key, notation="KH-SVHTTDL", limit=2).json()
+    assert (page["count"], page["count_exact"]) == (3, False)
