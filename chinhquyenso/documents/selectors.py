@@ -437,7 +437,9 @@ class WindowedSearch:
                 chosen = keys[offset:need]
                 found = self.documents.filter(pk__in=chosen).in_bulk(chosen)
                 return SearchPage([found[k] for k in chosen if k in found], len(keys), complete)
-            if len(keys) * SEARCH_WINDOW_MAX < need * size or size >= SEARCH_WINDOW_MAX:
+            # Grown only when the share found so far fills the page with a margin: a larger
+            # window that still falls short costs more than gathering the rare matches.
+            if 2 * len(keys) * SEARCH_WINDOW_MAX < 3 * need * size or size >= SEARCH_WINDOW_MAX:
                 return self._rare_page(offset, limit)
             size = min(SEARCH_WINDOW_MAX, math.ceil(1.5 * need * size / len(keys)))
 
