@@ -434,9 +434,7 @@ class WindowedSearch:
             keys = self.window(size)
             complete = self.holds_everything(size)
             if complete or len(keys) >= need:
-                chosen = keys[offset:need]
-                found = self.documents.filter(pk__in=chosen).in_bulk(chosen)
-                return SearchPage([found[k] for k in chosen if k in found], len(keys), complete)
+                return SearchPage(self._by_key(keys[offset:need]), len(keys), complete)
             # Grown only when the share found so far fills the page with a margin: a larger
             # window that still falls short costs more than gathering the rare matches.
             if 2 * len(keys) * SEARCH_WINDOW_MAX < 3 * need * size or size >= SEARCH_WINDOW_MAX:
@@ -444,12 +442,18 @@ class WindowedSearch:
             size = min(SEARCH_WINDOW_MAX, math.ceil(1.5 * need * size / len(keys)))
 
     def _rare_page(self, offset: int, limit: int) -> SearchPage:
-        """A page of :meth:`everything`, counted in the same statement (few matches)."""
+        """A page of :meth:`everything`, counted in the same statement (few matches), which
+        reads only the keys: the page's documents are then fetched by key."""
         matches = self.everything().annotate(matches_total=Window(Count("pk")))
-        documents = list(matches[offset : offset + limit])
-        if documents:
-            return SearchPage(documents, documents[0].matches_total, True)
-        return SearchPage([], self.everything().count() if offset else 0, True)
+        rows = list(matches.values_list("pk", "matches_total")[offset : offset + limit])
+        if not rows:
+            return SearchPage([], self.everything().count() if offset else 0, True)
+        return SearchPage(self._by_key([pk for pk, _total in rows]), rows[0][1], True)
+
+    def _by_key(self, keys: list[int]) -> list[Document]:
+        """The documents of *keys*, in that order, with what the list shows of them."""
+        found = self.documents.filter(pk__in=keys).in_bulk(keys)
+        return [found[key] for key in keys if key in found]
 
 
 def search_documents(
