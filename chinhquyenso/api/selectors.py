@@ -31,15 +31,28 @@ def api_client_by_key(key: str) -> ApiClient | None:
     return CLIENTS.get(digest, lambda: ApiClient.objects.filter(key_hash=digest).first())
 
 
-def client_units(client: ApiClient) -> QuerySet[Unit]:
-    """Units the client may see: every unit when none is granted, else the granted subtrees."""
-    granted = list(client.units.values_list("path", flat=True))
-    if not granted:
-        return Unit.objects.all()
+#: Each process's copies of the tree paths of the units granted to each client, by its key,
+#: under the clients' token: a change to a client's units renews them with the client.
+GRANTED_PATHS = ProcessCopies[int, tuple[str, ...]]("api:clients-token", max_age=60.0)
+
+
+def granted_units(client: ApiClient) -> QuerySet[Unit] | None:
+    """The units granted to *client* and the units below them, or ``None`` when it was granted
+    none (it may see every unit). No query is run here: the granted paths come from this
+    process's copy, and the answer is a query to use inside another."""
+    paths = GRANTED_PATHS.get(client.pk, lambda: tuple(client.units.values_list("path", flat=True)))
+    if not paths:
+        return None
     subtrees = Q()
-    for path in granted:
+    for path in paths:
         subtrees |= Q(path__startswith=path)
     return Unit.objects.filter(subtrees)
+
+
+def client_units(client: ApiClient) -> QuerySet[Unit]:
+    """Units the client may see: every unit when none is granted, else the granted subtrees."""
+    granted = granted_units(client)
+    return Unit.objects.all() if granted is None else granted
 
 
 def client_unit_list(

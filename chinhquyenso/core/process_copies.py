@@ -9,6 +9,9 @@ which forgets this process's copies at once and, when the transaction commits, w
 token. With a cache shared by the processes (the default file cache, Redis) every process sees
 the change at its next read; with a cache private to each process, within ``max_age`` seconds.
 
+Several :class:`ProcessCopies` may share a token (a client and the units granted to it): a change
+announced through one of them renews them all.
+
 The token is read before the rows are: a change committed in between writes the token again, so a
 copy made from rows older than the change is replaced at the next read.
 
@@ -71,15 +74,21 @@ class ProcessCopies(Generic[K, V]):
         return value
 
     def changed(self) -> None:
-        """Tell every process that the rows changed: a new token, and no copy here."""
+        """Tell every process that the rows changed: a new token, and no copy here (nor in the
+        other copies kept under the same token)."""
         cache.set(self.token_key, secrets.token_hex(8), timeout=None)
-        self._copies.clear()
+        self._forget_alike()
 
     def changed_on_commit(self) -> None:
-        """For a service that changes the rows: this process forgets its copies now, and every
-        process does once the transaction commits."""
-        self.forget()
+        """For a service that changes the rows: this process forgets its copies now (and those
+        kept under the same token), and every process does once the transaction commits."""
+        self._forget_alike()
         transaction.on_commit(self.changed)
+
+    def _forget_alike(self) -> None:
+        for copies in list(_every):
+            if copies.token_key == self.token_key:
+                copies.forget()
 
     def forget(self) -> None:
         """Drop this process's copies (the token is left as it is)."""

@@ -25,7 +25,7 @@ from chinhquyenso.api.auth import ApiKeyAuth, request_client
 from chinhquyenso.api.errors import ApiNotFound, ErrorOut
 from chinhquyenso.api.models import ApiClient, ApiScope
 from chinhquyenso.api.pagination import BoundedCountPagination
-from chinhquyenso.api.selectors import client_units
+from chinhquyenso.api.selectors import granted_units
 from chinhquyenso.api.types import LocalTime
 from chinhquyenso.documents.models import Direction, Document, Secrecy, Status, Urgency
 from chinhquyenso.documents.numbering import format_reference
@@ -51,8 +51,9 @@ def _describe(text: str) -> str:
 def client_documents(client: ApiClient) -> QuerySet[Document]:
     """Documents *client* may read: of its units and below, without a secrecy mark."""
     documents = Document.objects.filter(secrecy=Secrecy.NONE)
-    if client.units.exists():
-        documents = documents.filter(unit__in=client_units(client))
+    units = granted_units(client)
+    if units is not None:
+        documents = documents.filter(unit__in=units)
     return documents.select_related(*LIST_RELATED)
 
 

@@ -48,7 +48,7 @@ from chinhquyenso.api.errors import (
     validation_error_details,
 )
 from chinhquyenso.api.models import ApiClient, ApiScope
-from chinhquyenso.api.selectors import client_official, client_units
+from chinhquyenso.api.selectors import client_official, client_units, granted_units
 from chinhquyenso.api.types import LocalTime
 from chinhquyenso.core import clock
 from chinhquyenso.core.clock import day_start
@@ -101,8 +101,8 @@ def client_dossiers(client: ApiClient) -> QuerySet[Dossier]:
     """Sent dossiers *client* may read: received by, handled by or currently at one of its
     units (all of them when it has none)."""
     dossiers = Dossier.objects.exclude(status=Status.DRAFT)
-    if client.units.exists():
-        units = client_units(client)
+    units = granted_units(client)
+    if units is not None:
         dossiers = dossiers.filter(
             Q(receiving_unit__in=units) | Q(handling_unit__in=units) | Q(current_unit__in=units)
         )

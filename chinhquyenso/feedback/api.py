@@ -35,7 +35,7 @@ from chinhquyenso.accounts.models import AccountType, User
 from chinhquyenso.api.auth import ApiKeyAuth, request_client
 from chinhquyenso.api.errors import ApiNotFound, ApiValidationError, ErrorOut
 from chinhquyenso.api.models import ApiClient, ApiScope
-from chinhquyenso.api.selectors import client_units
+from chinhquyenso.api.selectors import granted_units
 from chinhquyenso.core.clock import day_start, local_or_none
 from chinhquyenso.core.search import search
 from chinhquyenso.core.text import clean_text
@@ -59,8 +59,8 @@ def client_reports(client: ApiClient) -> QuerySet[Report]:
     """Reports *client* may read: not confidential, and located in, received by or handled by
     one of its units."""
     reports = Report.objects.filter(is_confidential=False)
-    if client.units.exists():
-        units = client_units(client)
+    units = granted_units(client)
+    if units is not None:
         reports = reports.filter(
             Q(commune__in=units) | Q(receiving_unit__in=units) | Q(handling_unit__in=units)
         )
@@ -385,7 +385,7 @@ def client_unit(
     *kinds* if given; ``None`` otherwise. One query, written in SQL: every submitted report
     runs it, and the same query built with Django's ``Exists``/``Substr`` expressions costs
     several milliseconds of CPU to compile, many times what the database takes to answer it
-    (``api.selectors.client_units`` says the same in two queries)."""
+    (``api.selectors.client_units`` says the same as a query to use in another)."""
     where = ["u.id = %s" if pk is not None else "u.code = %s"]
     params: list[Any] = [pk if pk is not None else code]
     kinds = list(kinds)

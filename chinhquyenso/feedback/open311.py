@@ -44,7 +44,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from chinhquyenso.api.models import ApiClient, ApiScope
-from chinhquyenso.api.selectors import api_client_by_key, client_units
+from chinhquyenso.api.selectors import api_client_by_key, granted_units
 from chinhquyenso.api.services import api_client_touch
 from chinhquyenso.feedback import services
 from chinhquyenso.feedback.api import client_reports, client_unit, report_is_late
@@ -473,8 +473,9 @@ def _commune(request: HttpRequest, client: ApiClient) -> Unit:
             )
         return commune
     # Without a code: the key's only commune, if it has exactly one.
-    communes = client_units(client).filter(kind__in=COMMUNE_LEVEL_KINDS)
-    if client.units.exists() and communes.count() == 1:
+    granted = granted_units(client)
+    communes = granted.filter(kind__in=COMMUNE_LEVEL_KINDS) if granted is not None else None
+    if communes is not None and communes.count() == 1:
         only = communes.first()
         assert only is not None
         return only

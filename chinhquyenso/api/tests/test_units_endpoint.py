@@ -194,3 +194,25 @@ def test_a_process_keeps_the_client_of_a_key_until_it_changes(client, make_api_c
     assert client.get(URL, **bearer(new_key)).status_code == 200
     api_client_revoke(client=api_client, by=None)
     assert_error(client.get(URL, **bearer(new_key)), 401, "not_authenticated")
+
+
+def _grant_reads(queries):
+    return [q for q in queries if 'FROM "api_apiclient_units"' in q["sql"]]
+
+
+def test_a_process_keeps_the_units_granted_to_a_key_until_they_change(
+    client, make_api_client, tree
+):
+    api_client, key = make_api_client(units=[tree["commune"]])
+    assert {u["id"] for u in client.get(URL, **bearer(key)).json()["items"]} == {
+        tree["commune"].pk,
+        tree["hamlet"].pk,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL, **bearer(key)).status_code == 200
+    assert _grant_reads(queries) == []
+    # Other units granted: the next request sees them, and only them.
+    api_client_update(
+        client=api_client, scopes=[ApiScope.UNITS_READ], units=[tree["other"]], by=None
+    )
+    assert {u["id"] for u in client.get(URL, **bearer(key)).json()["items"]} == {tree["other"].pk}
