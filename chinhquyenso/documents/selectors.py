@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Value, Window
+from django.db.models import Count, Exists, F, Q, QuerySet, Value, Window
 from django.db.models.functions import StrIndex
 from django.http import Http404
 
@@ -407,13 +407,21 @@ class WindowedSearch:
     candidates: QuerySet[Document]
     order: tuple[str, ...]
 
-    def window(self, size: int) -> list[int]:
-        """The keys of the matches among the *size* newest candidates, in order."""
+    def window(self, size: int) -> tuple[list[int], bool]:
+        """The keys of the matches among the *size* newest candidates, in order, and whether
+        those are all the candidates; one statement when anything matched."""
         # Tested without the index: PostgreSQL, misjudging how many documents hold common
         # words, would otherwise fetch all of them through the index and keep the newest.
         newest = self.candidates.values("pk")[:size]
         matches = _text_filters(self.documents.filter(pk__in=newest), self.filters, indexed=False)
-        return list(matches.order_by(*self.order).values_list("pk", flat=True))
+        rows = list(
+            matches.order_by(*self.order)
+            .annotate(beyond=Exists(self.candidates[size : size + 1]))
+            .values_list("pk", "beyond")
+        )
+        if not rows:
+            return [], self.holds_everything(size)
+        return [pk for pk, _beyond in rows], not rows[0][1]
 
     def holds_everything(self, size: int) -> bool:
         """Whether the other filters leave no more documents than *size*."""
@@ -431,8 +439,7 @@ class WindowedSearch:
         need = offset + limit
         size = SEARCH_WINDOW
         while True:
-            keys = self.window(size)
-            complete = self.holds_everything(size)
+            keys, complete = self.window(size)
             if complete or len(keys) >= need:
                 return SearchPage(self._by_key(keys[offset:need]), len(keys), complete)
             # Grown only when the share found so far fills the page with a margin: a larger
