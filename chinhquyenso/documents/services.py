@@ -27,6 +27,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -392,14 +393,17 @@ def _incoming_url(document: Document) -> str:
 
 
 def _leaders_of(unit: Unit) -> list[User]:
-    """The leaders of *unit*, or of the nearest unit above it that has some."""
-    current: Unit | None = unit
-    while current is not None:
-        found = officials_of([current.pk], [Role.UNIT_LEADER])
-        if found:
-            return found
-        current = current.get_parent()
-    return []
+    """The leaders of *unit*, or of the nearest unit above it that has some: one query over
+    the unit and its ancestors (their tree paths begin its own)."""
+    paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    leaders = list(
+        User.objects.filter(unit__path__in=paths, is_active=True, roles__role=Role.UNIT_LEADER)
+        .annotate(unit_depth=F("unit__depth"))
+        .distinct()
+        .order_by("pk")
+    )
+    nearest = max((leader.unit_depth for leader in leaders), default=None)
+    return [leader for leader in leaders if leader.unit_depth == nearest]
 
 
 # --- Incoming: arrival ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Any
 
 import pytest
 from django.http import Http404
@@ -33,7 +34,7 @@ from chinhquyenso.documents.selectors import (
     get_document_for_user,
     late,
 )
-from chinhquyenso.documents.tests.conftest import Register, local, upload
+from chinhquyenso.documents.tests.conftest import Register, doc_type, local, upload
 from chinhquyenso.signing.tests.test_signing import encrypted_pdf, pdf_with_javascript
 from chinhquyenso.units.models import Unit, UnitKind
 from chinhquyenso.units.services import unit_create
@@ -390,6 +391,39 @@ def test_a_lead_unit_sees_the_document_it_was_given(
     services.incoming_assign(document=document, by=chairman, lead=department)
     assert document in documents_visible_to(head)
     assert list(assigned_to(head)) == [fresh(document)]
+
+
+def test_a_document_registered_where_no_leader_works_waits_for_the_nearest_leaders_above(
+    commune: Unit,
+    department: Unit,
+    chairman: User,
+    plan_pdf: bytes,
+    django_assert_num_queries: Any,
+) -> None:
+    from chinhquyenso.accounts.services import official_create
+    from chinhquyenso.conftest import PASSWORD
+
+    def official(unit: Unit, email: str, role: str) -> User:
+        return official_create(
+            full_name=email, unit=unit, roles=[role], email=email, password=PASSWORD, by=None
+        )
+
+    province_leader = official(commune.get_parent(), "chutich.tinh@example.vn", "unit_leader")
+    office_clerk = official(department, "vanthu.phong@example.vn", "clerk")
+    # The office's leaders are the ward's (the nearest above with any), read in one query.
+    with django_assert_num_queries(1):
+        assert services._leaders_of(department) == [chairman]
+    document = services.incoming_register(
+        unit=department,
+        by=office_clerk,
+        document_type=doc_type("ke-hoach"),
+        subject="Kế hoạch tuyên truyền",
+        sender_name="Sở Văn hóa, Thể thao và Du lịch",
+        file=upload(plan_pdf),
+    )
+    waiting = Notification.objects.filter(message__contains=f"số {document.arrival_number}")
+    assert list(waiting.values_list("recipient", flat=True)) == [chairman.pk]
+    assert province_leader.pk not in waiting.values_list("recipient", flat=True)
 
 
 # --- follow-up -------------------------------------------------------------------------------
