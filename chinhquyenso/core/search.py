@@ -38,17 +38,23 @@ def search(queryset: models.QuerySet[M], query: str, fields: Iterable[str]) -> m
 
     Matching ignores case and Vietnamese diacritics. An empty query returns the queryset as is.
     """
+    for condition in search_conditions(query, fields):
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def search_conditions(query: str, fields: Iterable[str]) -> list[Q]:
+    """One condition per word of *query* (see :func:`search`); none for an empty query.
+
+    Each condition may be filtered on, or combined into a column (``ExpressionWrapper``)."""
     words = nfc(query).split()
-    if not words:
-        return queryset
     field_list = list(fields)
     if connection.vendor == "postgresql":
+        conditions = []
         for word in words:
             condition = Q()
             for field in field_list:
                 condition |= Q(**{f"{field}__unaccent__icontains": word})
-            queryset = queryset.filter(condition)
-        return queryset
-    for word in fold(" ".join(words)).split():
-        queryset = queryset.filter(search_text__contains=word)
-    return queryset
+            conditions.append(condition)
+        return conditions
+    return [Q(search_text__contains=word) for word in fold(" ".join(words)).split()]

@@ -14,18 +14,22 @@ Visibility (:func:`documents_visible_to`):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Count, Exists, F, Q, QuerySet, Value, Window
+from django.db import connection
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, Value, Window
 from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 from django.http import Http404
 
 from chinhquyenso.accounts.models import Role
 from chinhquyenso.accounts.permissions import roles_of, units_visible_to
-from chinhquyenso.core.search import search
+from chinhquyenso.core.search import search_conditions
 from chinhquyenso.core.text import fold, nfc
 from chinhquyenso.documents.models import (
     Assignment,
@@ -35,6 +39,7 @@ from chinhquyenso.documents.models import (
     Direction,
     Document,
     DocumentFile,
+    DocumentType,
     Secrecy,
     Status,
 )
@@ -295,14 +300,15 @@ def text_search(
     (``strpos``): for a few rows already chosen, which the index would only get in the way of.
     """
     for word in fold(nfc(query or "")).split():
-        documents = _holding(documents, word, indexed=indexed)
+        documents = documents.filter(_holding(word, indexed=indexed))
     return documents
 
 
-def _holding(documents: QuerySet[Document], text: str, *, indexed: bool) -> QuerySet[Document]:
+def _holding(text: str, *, indexed: bool) -> Q:
+    """The search text holds the folded *text*."""
     if indexed:
-        return documents.filter(search_text__contains=text)
-    return documents.alias(found_at=StrIndex("search_text", Value(text))).filter(found_at__gt=0)
+        return Q(search_text__contains=text)
+    return Q(GreaterThan(StrIndex("search_text", Value(text)), 0))
 
 
 def filter_documents(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySet[Document]:
@@ -341,18 +347,23 @@ def _exact_filters(documents: QuerySet[Document], filters: DocumentFilters) -> Q
     return documents
 
 
+def _text_conditions(filters: DocumentFilters, *, indexed: bool = True) -> list[Q]:
+    """The sender and the words of ``q``, matched in the folded search text."""
+    conditions = []
+    if filters.sender:
+        # The folded phrase on the search text first, then the sender's own column.
+        conditions.append(_holding(fold(nfc(filters.sender)), indexed=indexed))
+        conditions += search_conditions(filters.sender, ["sender_name"])
+    conditions += [_holding(word, indexed=indexed) for word in fold(nfc(filters.q or "")).split()]
+    return conditions
+
+
 def _text_filters(
     documents: QuerySet[Document], filters: DocumentFilters, *, indexed: bool = True
 ) -> QuerySet[Document]:
-    """The sender and the words of ``q``, matched in the folded search text."""
-    if filters.sender:
-        # The folded phrase on the search text first, then the sender's own column.
-        documents = search(
-            _holding(documents, fold(nfc(filters.sender)), indexed=indexed),
-            filters.sender,
-            ["sender_name"],
-        )
-    return text_search(documents, filters.q, indexed=indexed)
+    for condition in _text_conditions(filters, indexed=indexed):
+        documents = documents.filter(condition)
+    return documents
 
 
 def _query_reference(
@@ -378,9 +389,10 @@ SEARCH_WINDOW_MAX = 5000
 
 @dataclass(frozen=True)
 class SearchPage:
-    """One page of a search: its documents in order, how many match, whether that is exact."""
+    """One page of a search: its documents' keys in order, how many match, whether that is
+    exact. :func:`listed_documents` reads the documents."""
 
-    documents: Sequence[Document]
+    keys: Sequence[int]
     count: int
     count_exact: bool
 
@@ -401,7 +413,6 @@ class WindowedSearch:
     window gives the ordered keys of its matches (their number is the count), and the rare
     words' statement counts its matches as it pages them."""
 
-    documents: QuerySet[Document]
     filters: DocumentFilters
     #: The documents passing the other filters, in the search's order.
     candidates: QuerySet[Document]
@@ -409,23 +420,21 @@ class WindowedSearch:
 
     def window(self, size: int) -> tuple[list[int], bool]:
         """The keys of the matches among the *size* newest candidates, in order, and whether
-        those are all the candidates; one statement when anything matched."""
-        # Tested without the index: PostgreSQL, misjudging how many documents hold common
-        # words, would otherwise fetch all of them through the index and keep the newest.
-        newest = self.candidates.values("pk")[:size]
-        matches = _text_filters(self.documents.filter(pk__in=newest), self.filters, indexed=False)
-        rows = list(
-            matches.order_by(*self.order)
-            .annotate(beyond=Exists(self.candidates[size : size + 1]))
-            .values_list("pk", "beyond")
-        )
-        if not rows:
-            return [], self.holds_everything(size)
-        return [pk for pk, _beyond in rows], not rows[0][1]
+        those are all the candidates.
 
-    def holds_everything(self, size: int) -> bool:
-        """Whether the other filters leave no more documents than *size*."""
-        return not self.candidates[size : size + 1].exists()
+        One walk down the newest-first index: each of the *size* + 1 newest candidates comes
+        with whether it matches, its text tested where the row is read (a match found through
+        the trigram index, or the window's keys matched again by primary key, would read each
+        row twice). The one row past the window only tells that there are more."""
+        conditions = _text_conditions(self.filters, indexed=False)
+        # No condition is left of a query made of marks that fold to nothing: all match.
+        matches: Any = Value(True, output_field=BooleanField())
+        if conditions:
+            matches = ExpressionWrapper(
+                functools.reduce(operator.and_, conditions), output_field=BooleanField()
+            )
+        rows = list(self.candidates.annotate(hit=matches).values_list("pk", "hit")[: size + 1])
+        return [pk for pk, hit in rows[:size] if hit], len(rows) <= size
 
     def everything(self) -> QuerySet[Document]:
         """Every match. Reached when the words are rare: ``NULLS LAST`` (no document lacks a
@@ -441,7 +450,7 @@ class WindowedSearch:
         while True:
             keys, complete = self.window(size)
             if complete or len(keys) >= need:
-                return SearchPage(self._by_key(keys[offset:need]), len(keys), complete)
+                return SearchPage(keys[offset:need], len(keys), complete)
             # Grown only when the share found so far fills the page with a margin: a larger
             # window that still falls short costs more than gathering the rare matches.
             if 2 * len(keys) * SEARCH_WINDOW_MAX < 3 * need * size or size >= SEARCH_WINDOW_MAX:
@@ -450,17 +459,12 @@ class WindowedSearch:
 
     def _rare_page(self, offset: int, limit: int) -> SearchPage:
         """A page of :meth:`everything`, counted in the same statement (few matches), which
-        reads only the keys: the page's documents are then fetched by key."""
+        reads only the keys."""
         matches = self.everything().annotate(matches_total=Window(Count("pk")))
         rows = list(matches.values_list("pk", "matches_total")[offset : offset + limit])
         if not rows:
             return SearchPage([], self.everything().count() if offset else 0, True)
-        return SearchPage(self._by_key([pk for pk, _total in rows]), rows[0][1], True)
-
-    def _by_key(self, keys: list[int]) -> list[Document]:
-        """The documents of *keys*, in that order, with what the list shows of them."""
-        found = self.documents.filter(pk__in=keys).in_bulk(keys)
-        return [found[key] for key in keys if key in found]
+        return SearchPage([pk for pk, _total in rows], rows[0][1], True)
 
 
 def search_documents(
@@ -474,4 +478,111 @@ def search_documents(
     candidates = _exact_filters(documents, filters).order_by(*order)
     if not (filters.q or "").strip() and not (filters.sender or "").strip():
         return candidates
-    return WindowedSearch(documents=documents, filters=filters, candidates=candidates, order=order)
+    return WindowedSearch(filters=filters, candidates=candidates, order=order)
+
+
+# A list page of the API shows twenty documents (up to two hundred) with the names of their
+# unit, type and sending unit. They are read by key in one statement written once here, as plain
+# rows: built by the ORM at every request, with the model instances it fills, the same read
+# cost several times what the database spends answering it.
+
+#: The document's own columns a list shows, under their own names.
+LISTED_FIELDS = (
+    "id",
+    "direction",
+    "status",
+    "number",
+    "notation",
+    "year",
+    "issued_on",
+    "arrival_number",
+    "arrived_at",
+    "sender_name",
+    "subject",
+    "signer_name",
+    "signer_title",
+    "urgency",
+    "due_on",
+    "page_count",
+    "created_at",
+    "completed_at",
+)
+#: Every column a list shows, as (name in the row, table alias, model, field).
+_LISTED_COLUMNS: tuple[tuple[str, str, type[Any], str], ...] = (
+    *((name, "d", Document, name) for name in LISTED_FIELDS),
+    ("unit_code", "u", Unit, "code"),
+    ("unit_agency_code", "u", Unit, "agency_code"),
+    ("unit_name", "u", Unit, "name"),
+    ("type_code", "t", DocumentType, "code"),
+    ("type_name", "t", DocumentType, "name"),
+    ("type_abbreviation", "t", DocumentType, "abbreviation"),
+    ("sender_unit_code", "s", Unit, "code"),
+    ("sender_unit_agency_code", "s", Unit, "agency_code"),
+    ("sender_unit_name", "s", Unit, "name"),
+)
+
+
+_LISTED_SQL = (
+    "SELECT {columns} FROM {documents} d "
+    "JOIN {units} u ON u.{unit_pk} = d.{unit} "
+    "JOIN {types} t ON t.{type_pk} = d.{document_type} "
+    "LEFT JOIN {units} s ON s.{unit_pk} = d.{sender_unit} "
+    "WHERE d.{document_pk} IN "
+)
+
+
+def _column(model: type[Any], field: str) -> str:
+    return str(model._meta.get_field(field).column)
+
+
+@dataclass(frozen=True)
+class _ListedStatement:
+    sql: str  # ends with "IN ", the keys' placeholders to follow
+    #: Per column, the conversions the ORM applies to what the database returns (dates and
+    #: times kept as text by SQLite, say), each with the expression it expects.
+    converters: tuple[tuple[tuple[Any, Any], ...], ...]
+
+
+@functools.cache
+def _listed_statement() -> _ListedStatement:
+    columns, converters = [], []
+    for name, alias, model, field_name in _LISTED_COLUMNS:
+        columns.append(f"{alias}.{_column(model, field_name)} AS {name}")
+        field = model._meta.get_field(field_name)
+        expression = field.get_col(alias)
+        found = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
+        converters.append(tuple((converter, expression) for converter in found))
+    sql = _LISTED_SQL.format(
+        columns=", ".join(columns),
+        documents=Document._meta.db_table,
+        units=Unit._meta.db_table,
+        types=DocumentType._meta.db_table,
+        unit_pk=_column(Unit, "id"),
+        type_pk=_column(DocumentType, "id"),
+        document_pk=_column(Document, "id"),
+        unit=_column(Document, "unit"),
+        document_type=_column(Document, "document_type"),
+        sender_unit=_column(Document, "sender_unit"),
+    )
+    return _ListedStatement(sql, tuple(converters))
+
+
+def listed_documents(keys: Sequence[int]) -> list[dict[str, Any]]:
+    """The documents of *keys*, in that order, as a list shows them: a dictionary per document
+    with the names of :data:`_LISTED_COLUMNS` (``sender_unit_*`` are ``None`` for a document
+    that came on paper). *keys* are already allowed: nothing is filtered here."""
+    if not keys:
+        return []
+    statement = _listed_statement()
+    names = [name for name, *_rest in _LISTED_COLUMNS]
+    found: dict[int, dict[str, Any]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"{statement.sql}({', '.join(['%s'] * len(keys))})", list(keys))
+        for values in cursor.fetchall():
+            row = {}
+            for name, value, converters in zip(names, values, statement.converters, strict=True):
+                for converter, expression in converters:
+                    value = converter(value, expression, connection)
+                row[name] = value
+            found[row["id"]] = row
+    return [found[key] for key in keys if key in found]

@@ -95,6 +95,8 @@ def test_filters(client: Client, documents: dict, commune: Unit) -> None:
     assert ids(get(client, URL, key, number=152)) == {plan.pk}
     assert ids(get(client, URL, key, q="an toan thuc pham")) == {received.pk, sent.pk}
     assert ids(get(client, URL, key, q="TRUNG THU thiếu nhi")) == {plan.pk}
+    # A lone accent folds to no word at all: nothing is left to narrow by.
+    assert ids(get(client, URL, key, q="\u0301")) == {plan.pk, received.pk, sent.pk}
     assert ids(get(client, URL, key, issued_from="2026-11-21")) == {received.pk, sent.pk}
     today = dt.date.today().isoformat()
     assert plan.pk in ids(get(client, URL, key, arrived_from=today, arrived_to=today))
@@ -166,3 +168,45 @@ def test_a_broad_search_is_counted_up_to_a_bound(
     # A list without words is counted up to the bound past the page.
     page = get(client, URL, key, notation="KH-SVHTTDL", limit=2).json()
     assert (page["count"], page["count_exact"]) == (3, False)
+
+
+def test_a_document_is_shown_with_its_units_type_reference_and_local_times(
+    client: Client, documents: dict, commune: Unit, sender: Unit
+) -> None:
+    key = key_for(scopes=[ApiScope.DOCUMENTS_READ])
+    received, plan = documents["received"], documents["plan"]
+    received.refresh_from_db()
+    listed = {item["id"]: item for item in get(client, URL, key).json()["items"]}
+    item = listed[received.pk]
+    assert item == get(client, f"{URL}{received.pk}", key).json()
+    assert item["direction"] == "incoming" and item["status"] == received.status
+    assert item["status_label"] == "Đã vào sổ, chờ phân công"
+    assert item["unit"] == {
+        "code": commune.code,
+        "agency_code": commune.agency_code,
+        "name": commune.name,
+    }
+    assert item["sender_unit"] == {
+        "code": sender.code,
+        "agency_code": sender.agency_code,
+        "name": sender.name,
+    }
+    assert item["document_type"] == {"code": "cong-van", "name": "Công văn", "abbreviation": ""}
+    assert (item["number"], item["notation"], item["reference"]) == (45, "UBND-VP", "45/UBND-VP")
+    assert item["issued_on"] == "2026-11-25" and item["year"] == 2026
+    assert item["subject"] == "Đề nghị phối hợp kiểm tra an toàn thực phẩm dịp cuối năm"
+    assert (item["signer_name"], item["signer_title"]) == ("Trần Văn Bình", "Chủ tịch")
+    assert item["arrival_number"] == received.arrival_number
+    assert item["arrived_at"].endswith("+07:00")
+    # Times to the millisecond, in the local time zone.
+    arrived_at = dt.datetime.fromisoformat(item["arrived_at"])
+    assert abs(arrived_at - received.arrived_at) < dt.timedelta(milliseconds=1)
+    created_at = dt.datetime.fromisoformat(item["created_at"])
+    assert abs(created_at - received.created_at) < dt.timedelta(milliseconds=1)
+    assert item["completed_at"] is None and item["urgency"] == "normal"
+    pdf = get(client, item["file_url"], key)
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    # Registered from paper: no sending unit, only the sender's name.
+    assert listed[plan.pk]["sender_unit"] is None
+    assert listed[plan.pk]["sender_name"] == "Sở Văn hóa, Thể thao và Du lịch"
+    assert listed[plan.pk]["due_on"] == "2030-01-01"
