@@ -61,8 +61,9 @@ def client_documents(client: ApiClient) -> QuerySet[Document]:
 
 
 def client_document(client: ApiClient, pk: int) -> Document:
-    """The document *pk* if *client* may read it; 404 whether missing or not allowed."""
-    document = client_documents(client).filter(pk=pk).first()
+    """The document *pk* if *client* may read it; 404 whether missing or not allowed. Its
+    texts are not read: the file is what is asked for."""
+    document = client_documents(client).filter(pk=pk).defer("full_text", "search_text").first()
     if document is None:
         raise _not_found(pk)
     return document

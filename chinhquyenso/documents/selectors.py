@@ -30,6 +30,7 @@ from django.http import Http404
 from chinhquyenso.accounts.models import Role
 from chinhquyenso.accounts.permissions import roles_of, units_visible_to
 from chinhquyenso.core.search import search_conditions
+from chinhquyenso.core.sql import column
 from chinhquyenso.core.text import fold, nfc
 from chinhquyenso.documents.models import (
     Assignment,
@@ -350,9 +351,10 @@ def _exact_filters(documents: QuerySet[Document], filters: DocumentFilters) -> Q
 def _text_conditions(filters: DocumentFilters, *, indexed: bool = True) -> list[Q]:
     """The sender and the words of ``q``, matched in the folded search text."""
     conditions = []
-    if filters.sender:
+    sender = fold(nfc(filters.sender or ""))
+    if sender:
         # The folded phrase on the search text first, then the sender's own column.
-        conditions.append(_holding(fold(nfc(filters.sender)), indexed=indexed))
+        conditions.append(_holding(sender, indexed=indexed))
         conditions += search_conditions(filters.sender, ["sender_name"])
     conditions += [_holding(word, indexed=indexed) for word in fold(nfc(filters.q or "")).split()]
     return conditions
@@ -427,12 +429,9 @@ class WindowedSearch:
         the trigram index, or the window's keys matched again by primary key, would read each
         row twice). The one row past the window only tells that there are more."""
         conditions = _text_conditions(self.filters, indexed=False)
-        # No condition is left of a query made of marks that fold to nothing: all match.
-        matches: Any = Value(True, output_field=BooleanField())
-        if conditions:
-            matches = ExpressionWrapper(
-                functools.reduce(operator.and_, conditions), output_field=BooleanField()
-            )
+        matches = ExpressionWrapper(
+            functools.reduce(operator.and_, conditions), output_field=BooleanField()
+        )
         rows = list(self.candidates.annotate(hit=matches).values_list("pk", "hit")[: size + 1])
         return [pk for pk, hit in rows[:size] if hit], len(rows) <= size
 
@@ -476,7 +475,8 @@ def search_documents(
     if reference is not None:
         return reference.order_by(*order)
     candidates = _exact_filters(documents, filters).order_by(*order)
-    if not (filters.q or "").strip() and not (filters.sender or "").strip():
+    # Words that fold to nothing (a lone accent) narrow nothing: a plain list.
+    if not _text_conditions(filters):
         return candidates
     return WindowedSearch(filters=filters, candidates=candidates, order=order)
 
@@ -531,13 +531,10 @@ _LISTED_SQL = (
 )
 
 
-def _column(model: type[Any], field: str) -> str:
-    return str(model._meta.get_field(field).column)
-
-
 @dataclass(frozen=True)
 class _ListedStatement:
     sql: str  # ends with "IN ", the keys' placeholders to follow
+    names: tuple[str, ...]  # of the columns, in order
     #: Per column, the conversions the ORM applies to what the database returns (dates and
     #: times kept as text by SQLite, say), each with the expression it expects.
     converters: tuple[tuple[tuple[Any, Any], ...], ...]
@@ -547,7 +544,7 @@ class _ListedStatement:
 def _listed_statement() -> _ListedStatement:
     columns, converters = [], []
     for name, alias, model, field_name in _LISTED_COLUMNS:
-        columns.append(f"{alias}.{_column(model, field_name)} AS {name}")
+        columns.append(f"{alias}.{column(model, field_name)} AS {name}")
         field = model._meta.get_field(field_name)
         expression = field.get_col(alias)
         found = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
@@ -557,14 +554,15 @@ def _listed_statement() -> _ListedStatement:
         documents=Document._meta.db_table,
         units=Unit._meta.db_table,
         types=DocumentType._meta.db_table,
-        unit_pk=_column(Unit, "id"),
-        type_pk=_column(DocumentType, "id"),
-        document_pk=_column(Document, "id"),
-        unit=_column(Document, "unit"),
-        document_type=_column(Document, "document_type"),
-        sender_unit=_column(Document, "sender_unit"),
+        unit_pk=column(Unit, "id"),
+        type_pk=column(DocumentType, "id"),
+        document_pk=column(Document, "id"),
+        unit=column(Document, "unit"),
+        document_type=column(Document, "document_type"),
+        sender_unit=column(Document, "sender_unit"),
     )
-    return _ListedStatement(sql, tuple(converters))
+    names = tuple(name for name, *_rest in _LISTED_COLUMNS)
+    return _ListedStatement(sql, names, tuple(converters))
 
 
 def listed_documents(keys: Sequence[int]) -> list[dict[str, Any]]:
@@ -574,13 +572,13 @@ def listed_documents(keys: Sequence[int]) -> list[dict[str, Any]]:
     if not keys:
         return []
     statement = _listed_statement()
-    names = [name for name, *_rest in _LISTED_COLUMNS]
     found: dict[int, dict[str, Any]] = {}
     with connection.cursor() as cursor:
         cursor.execute(f"{statement.sql}({', '.join(['%s'] * len(keys))})", list(keys))
         for values in cursor.fetchall():
             row = {}
-            for name, value, converters in zip(names, values, statement.converters, strict=True):
+            columns = zip(statement.names, values, statement.converters, strict=True)
+            for name, value, converters in columns:
                 for converter, expression in converters:
                     value = converter(value, expression, connection)
                 row[name] = value

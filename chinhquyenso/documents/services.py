@@ -27,7 +27,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -394,10 +394,13 @@ def _incoming_url(document: Document) -> str:
 
 def _leaders_of(unit: Unit) -> list[User]:
     """The leaders of *unit*, or of the nearest unit above it that has some: one query over
-    the unit and its ancestors (their tree paths begin its own)."""
-    paths = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    the unit and its ancestors."""
     leaders = list(
-        User.objects.filter(unit__path__in=paths, is_active=True, roles__role=Role.UNIT_LEADER)
+        User.objects.filter(
+            Q(unit=unit) | Q(unit__in=unit.get_ancestors()),
+            is_active=True,
+            roles__role=Role.UNIT_LEADER,
+        )
         .annotate(unit_depth=F("unit__depth"))
         .distinct()
         .order_by("pk")

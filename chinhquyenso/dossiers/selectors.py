@@ -19,6 +19,7 @@ from django.http import Http404
 from chinhquyenso.accounts.models import Role
 from chinhquyenso.accounts.permissions import roles_of, units_visible_to
 from chinhquyenso.core import clock
+from chinhquyenso.core.sql import column
 from chinhquyenso.dossiers.codes import normalise_code
 from chinhquyenso.dossiers.models import Dossier, DossierEvent, Status
 from chinhquyenso.dossiers.workflow import LEADER_ROLES, OPEN, TRANSITIONS
@@ -85,10 +86,6 @@ def _get(queryset: QuerySet[Dossier], code_or_pk: str | int) -> Dossier:
         raise Http404 from exc
 
 
-def _column(model: type[Any], field: str) -> str:
-    return str(model._meta.get_field(field).column)
-
-
 # The public look-up is the busiest read: anyone with a receipt slip may ask, over and over.
 # Its two statements are written once here rather than built by the ORM at every request,
 # which cost several times what the database spends answering them.
@@ -114,7 +111,7 @@ def _public_sql() -> tuple[str, str]:
     from chinhquyenso.procedures.models import Procedure, ProcedureVersion
 
     dossier = {
-        name: _column(Dossier, name)
+        name: column(Dossier, name)
         for name in (
             "id",
             "code",
@@ -130,8 +127,8 @@ def _public_sql() -> tuple[str, str]:
     }
     shared = {
         "units": Unit._meta.db_table,
-        "unit_pk": _column(Unit, "id"),
-        "unit_name": _column(Unit, "name"),
+        "unit_pk": column(Unit, "id"),
+        "unit_name": column(Unit, "name"),
     }
     dossier_sql = _PUBLIC_DOSSIER_SQL.format(
         **dossier,
@@ -139,17 +136,17 @@ def _public_sql() -> tuple[str, str]:
         dossiers=Dossier._meta.db_table,
         versions=ProcedureVersion._meta.db_table,
         procedures=Procedure._meta.db_table,
-        version_name=_column(ProcedureVersion, "name"),
-        version_pk=_column(ProcedureVersion, "id"),
-        procedure=_column(ProcedureVersion, "procedure"),
-        procedure_code=_column(Procedure, "code"),
-        procedure_pk=_column(Procedure, "id"),
+        version_name=column(ProcedureVersion, "name"),
+        version_pk=column(ProcedureVersion, "id"),
+        procedure=column(ProcedureVersion, "procedure"),
+        procedure_code=column(Procedure, "code"),
+        procedure_pk=column(Procedure, "id"),
     )
     history_sql = _PUBLIC_HISTORY_SQL.format(
         **shared,
         events=DossierEvent._meta.db_table,
         **{
-            name: _column(DossierEvent, name)
+            name: column(DossierEvent, name)
             for name in ("id", "at", "action", "to_status", "unit", "dossier")
         },
     )

@@ -474,11 +474,10 @@ def _commune(request: HttpRequest, client: ApiClient) -> Unit:
         return commune
     # Without a code: the key's only commune, if it has exactly one.
     granted = granted_units(client)
-    communes = granted.filter(kind__in=COMMUNE_LEVEL_KINDS) if granted is not None else None
-    if communes is not None and communes.count() == 1:
-        only = communes.first()
-        assert only is not None
-        return only
+    if granted is not None:
+        communes = list(granted.filter(kind__in=COMMUNE_LEVEL_KINDS)[:2])
+        if len(communes) == 1:
+            return communes[0]
     raise Open311Error(400, _("Thiếu mã xã, phường nơi xảy ra sự việc (commune_code)."))
 
 

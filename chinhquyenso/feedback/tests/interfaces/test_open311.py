@@ -196,6 +196,10 @@ def test_post_request_errors(client, make_api_client, categories, commune, fmt):
     road = {**good, "service_code": "giao-thong-mat-duong"}
     assert_spec_error(client.post(url, road), fmt, 400)  # its required attribute is missing
     assert_spec_error(client.post(url, {**good, "commune_code": "17329"}), fmt, 400)
+    # A key of the whole province has no commune of its own: the code must be given.
+    _, province_key = make_api_client(scopes=[ApiScope.FEEDBACK_WRITE])
+    message = assert_spec_error(client.post(url, {**good, "api_key": province_key}), fmt, 400)
+    assert "commune_code" in message
     assert Report.objects.count() == 0
     api_client_revoke(client=client_row, by=None)
     assert_spec_error(client.post(url, good), fmt, 403)
