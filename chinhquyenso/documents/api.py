@@ -6,7 +6,7 @@ units below them (every unit when none is granted), never a document with a secr
 one does. Scope ``documents:read``.
 
 No ``from __future__ import annotations`` here: ninja reads the endpoint's annotations at import
-time, and a paginated endpoint's wrapper cannot resolve them from strings.
+time.
 """
 
 import datetime as dt
@@ -14,14 +14,15 @@ import functools
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import paginate
+from ninja.pagination import LimitOffsetPagination
 from pydantic import BaseModel
+from pydantic_core import to_json
 
 from chinhquyenso.api.auth import ApiKeyAuth, request_client
 from chinhquyenso.api.errors import ApiNotFound, ErrorOut
@@ -82,35 +83,49 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-class _SearchPagination(BoundedCountPagination):
-    """Limit/offset with a bounded count; a search by words is paged from its newest
-    candidates first (``selectors.WindowedSearch``). Either way the page is first a list of
-    keys, whose documents are then read as the list shows them."""
+#: Documents on a page at most.
+MAX_LIMIT = 200
 
-    def paginate_queryset(
-        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
-    ) -> Any:
-        if isinstance(queryset, WindowedSearch):
-            found = queryset.page(pagination.offset, min(pagination.limit, self.max_limit))
-            keys, count, count_exact = found.keys, found.count, found.count_exact
-        else:
-            page = super().paginate_queryset(
-                queryset.values_list("pk", flat=True), pagination, request, **params
-            )
-            keys, count, count_exact = list(page["items"]), page["count"], page["count_exact"]
-        return {
-            "items": [document_out(document) for document in listed_documents(keys)],
-            "count": count,
-            "count_exact": count_exact,
-        }
+
+def _page(found: QuerySet[Document] | WindowedSearch, offset: int, limit: int) -> dict[str, Any]:
+    """A page of *found* as the list answers it: limit/offset with a bounded count
+    (``api.pagination``); a search by words is paged from its newest candidates first
+    (``selectors.WindowedSearch``). Either way the page is first a list of keys, whose
+    documents are then read as the list shows them."""
+    if isinstance(found, WindowedSearch):
+        page = found.page(offset, limit)
+        keys, count, count_exact = page.keys, page.count, page.count_exact
+    else:
+        paging = BoundedCountPagination(max_limit=MAX_LIMIT)
+        counted = paging.paginate_queryset(
+            found.values_list("pk", flat=True),
+            LimitOffsetPagination.Input(limit=limit, offset=offset),
+            request=None,  # type: ignore[arg-type]
+        )
+        keys = list(counted["items"])
+        count, count_exact = counted["count"], counted["count_exact"]
+    return {
+        "items": [document_out(document) for document in listed_documents(keys)],
+        "count": count,
+        "count_exact": count_exact,
+    }
+
+
+def _json_answer(answer: dict[str, Any]) -> HttpResponse:
+    """*answer* (built by :func:`document_out`, its values already as JSON shows them) written
+    out as it is. The schemas below document it; validating again what the database gave, and
+    encoding it through the JSON encoder's fallback value by value, cost more than the search."""
+    return HttpResponse(to_json(answer), content_type="application/json")
 
 
 # --- Schemas ---------------------------------------------------------------------------------
 
 
-# The answer's schemas validate plain dictionaries (:func:`document_out`): a page holds up to two
-# hundred documents, and reading each field through the model instance cost more than the
-# database's work for the whole page.
+# The answer's schemas describe it (OpenAPI); the list and the read write it out from plain
+# dictionaries (:func:`document_out`, :func:`_json_answer`). A page holds up to two hundred
+# documents: reading each field through a model instance, then validating and encoding each value
+# again, cost more than the database's work for the whole page. The tests check the answer
+# against these schemas.
 
 
 class DocumentUnitOut(BaseModel):
@@ -168,12 +183,36 @@ class DocumentOut(BaseModel):
     )
 
 
+class DocumentPageOut(BoundedCountPagination.Output):
+    items: list[DocumentOut]
+
+
+def _time_text(moment: dt.datetime | None) -> str | None:
+    """*moment* in local time as the API writes times: to the millisecond when it has a
+    fraction of a second, with its offset (``2026-11-28T09:30:00.123+07:00``), as ninja's JSON
+    encoder writes the other answers' times."""
+    if moment is None:
+        return None
+    local = moment.astimezone(timezone.get_default_timezone())
+    return local.isoformat(timespec="milliseconds" if local.microsecond else "seconds")
+
+
+def _date_text(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
 def _unit_out(code: str | None, agency_code: str | None, name: str | None) -> dict[str, Any]:
     return {"code": code, "agency_code": agency_code, "name": name}
 
 
+#: The listed fields written as text in JSON: dates, and times (in local time).
+_DATES = ("issued_on", "due_on")
+_TIMES = ("arrived_at", "created_at", "completed_at")
+
+
 def document_out(row: dict[str, Any]) -> dict[str, Any]:
-    """What :class:`DocumentOut` shows of a document read by ``selectors.listed_documents``."""
+    """What :class:`DocumentOut` shows of a document read by ``selectors.listed_documents``,
+    with the values JSON writes."""
     sender_unit = None
     if row["sender_unit_name"] is not None:
         sender_unit = _unit_out(
@@ -181,6 +220,8 @@ def document_out(row: dict[str, Any]) -> dict[str, Any]:
         )
     return {
         **{name: row[name] for name in LISTED_FIELDS},
+        **{name: _date_text(row[name]) for name in _DATES},
+        **{name: _time_text(row[name]) for name in _TIMES},
         "status_label": str(Status(row["status"]).label),
         "unit": _unit_out(row["unit_code"], row["unit_agency_code"], row["unit_name"]),
         "document_type": {
@@ -270,14 +311,25 @@ _PDF_RESPONSE = {
 @router.get(
     "/",
     auth=ApiKeyAuth(ApiScope.DOCUMENTS_READ),
-    response={200: list[DocumentOut], **_ERRORS},
+    response={200: DocumentPageOut, **_ERRORS},
     summary="Danh sách văn bản",
     description="Văn bản đi và văn bản đến của các đơn vị khóa được phép (và đơn vị trực thuộc), "
-    "mới nhất trước; không có văn bản mật. Cần quyền `documents:read`." + _ERRORS_TEXT,
+    "mới nhất trước; không có văn bản mật. Trang: `limit` (tối đa 200) và `offset`. Cần quyền "
+    "`documents:read`." + _ERRORS_TEXT,
 )
-@paginate(_SearchPagination, max_limit=200)
-def document_list(request: HttpRequest, filters: Query[DocumentFilterIn]) -> Any:
-    client = request_client(request)
+def document_list(
+    request: HttpRequest,
+    filters: Query[DocumentFilterIn],
+    pagination: Query[LimitOffsetPagination.Input],
+) -> HttpResponse:
+    found = _documents_found(request_client(request), filters)
+    limit = min(pagination.limit, MAX_LIMIT)
+    return _json_answer(_page(found, pagination.offset, limit))
+
+
+def _documents_found(
+    client: ApiClient, filters: DocumentFilterIn
+) -> QuerySet[Document] | WindowedSearch:
     documents = client_documents(client)
     unit = None
     if filters.unit:
@@ -310,12 +362,12 @@ def document_list(request: HttpRequest, filters: Query[DocumentFilterIn]) -> Any
     summary="Xem một văn bản",
     description="Theo số định danh `id` của văn bản. Cần quyền `documents:read`." + _ERRORS_TEXT,
 )
-def document_read(request: HttpRequest, document_id: int) -> dict[str, Any]:
+def document_read(request: HttpRequest, document_id: int) -> HttpResponse:
     allowed = client_documents(request_client(request)).filter(pk=document_id)
     found = listed_documents(list(allowed.values_list("pk", flat=True)))
     if not found:
         raise _not_found(document_id)
-    return document_out(found[0])
+    return _json_answer(document_out(found[0]))
 
 
 @router.get(

@@ -13,6 +13,7 @@ from chinhquyenso.accounts.models import User
 from chinhquyenso.api.models import ApiScope
 from chinhquyenso.api.services import api_client_create
 from chinhquyenso.documents import services
+from chinhquyenso.documents.api import DocumentPageOut
 from chinhquyenso.documents.models import Delivery, Document, Secrecy
 from chinhquyenso.documents.tests.conftest import Register, make_pdf, upload
 from chinhquyenso.units.models import Unit
@@ -210,3 +211,31 @@ def test_a_document_is_shown_with_its_units_type_reference_and_local_times(
     assert listed[plan.pk]["sender_unit"] is None
     assert listed[plan.pk]["sender_name"] == "Sở Văn hóa, Thể thao và Du lịch"
     assert listed[plan.pk]["due_on"] == "2030-01-01"
+
+
+def test_the_answers_are_what_the_openapi_description_says(client: Client, documents: dict) -> None:
+    key = key_for(scopes=[ApiScope.DOCUMENTS_READ])
+    schema = client.get("/api/v1/openapi.json").json()
+    components = schema["components"]["schemas"]
+    answer = schema["paths"][URL]["get"]["responses"]["200"]["content"]["application/json"]
+    page_schema = components[answer["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert set(page_schema["required"]) == {"items", "count", "count_exact"}
+    item_schema = components[page_schema["properties"]["items"]["items"]["$ref"].rsplit("/")[-1]]
+    page = get(client, URL, key, q="an toan thuc pham")
+    assert page.status_code == 200 and page["Content-Type"] == "application/json"
+    body = page.json()
+    assert set(body) == {"items", "count", "count_exact"} and body["count"] == 2
+    for item in body["items"]:
+        assert set(item) == set(item_schema["properties"])
+        assert item["created_at"].endswith("+07:00")
+    # Each value has the type the schema gives it.
+    DocumentPageOut.model_validate(body)
+    read = get(client, f"{URL}{body['items'][0]['id']}", key)
+    assert read["Content-Type"] == "application/json" and read.json() == body["items"][0]
+    # The page's bounds: at least one document, at most two hundred, from offset 0.
+    limit = error_of(get(client, URL, key, limit=0), 400, "validation_error")
+    assert "limit" in str(limit["details"])
+    offset = error_of(get(client, URL, key, offset=-1), 400, "validation_error")
+    assert "offset" in str(offset["details"])
+    everything = get(client, URL, key, limit=100000).json()
+    assert (everything["count"], len(everything["items"])) == (3, 3)
