@@ -47,6 +47,7 @@ from chinhquyenso.documents.models import (
     Status,
 )
 from chinhquyenso.documents.numbering import parse_reference
+from chinhquyenso.documents.search_sample import text_sample
 from chinhquyenso.documents.workflow import INCOMING_OPEN, TRANSITIONS
 from chinhquyenso.units.models import Unit
 
@@ -372,16 +373,20 @@ def _exact_filters(documents: QuerySet[Document], filters: DocumentFilters) -> Q
 
 def _text_conditions(filters: DocumentFilters, *, indexed: bool = True) -> list[Q]:
     """The sender and the words of ``q``, matched in the folded search text."""
-    conditions = []
-    sender = fold(nfc(filters.sender or ""))
-    if sender:
-        # The folded phrase on the search text first, then the sender's own column.
-        conditions.append(_holding([sender], indexed=indexed))
+    texts = _searched_texts(filters)
+    if not texts:
+        return []
+    conditions = [_holding(texts, indexed=indexed)]
+    if fold(nfc(filters.sender or "")):
+        # The sender's own column too (the folded phrase may be elsewhere in the text).
         conditions += search_conditions(filters.sender, ["sender_name"])
-    words = fold(nfc(filters.q or "")).split()
-    if words:
-        conditions.append(_holding(words, indexed=indexed))
     return conditions
+
+
+def _searched_texts(filters: DocumentFilters) -> list[str]:
+    """The folded texts :func:`_text_conditions` looks for in the search text."""
+    sender = fold(nfc(filters.sender or ""))
+    return ([sender] if sender else []) + fold(nfc(filters.q or "")).split()
 
 
 def _text_filters(
@@ -433,7 +438,8 @@ class WindowedSearch:
     in index order rather than from every match of common words. The window starts at
     :data:`SEARCH_WINDOW` documents and grows as the share of matches found says the page
     needs, up to :data:`SEARCH_WINDOW_MAX`; when even that would not fill the page, the words
-    are rare and every match is gathered through the trigram index instead.
+    are rare and every match is gathered through the trigram index instead. A process's sample
+    of the register (``search_sample``) often tells that before any window is read.
 
     Each text test reads long texts (the PDFs' words), so each set of rows is tested once: a
     window gives the ordered keys of its matches (their number is the count), and the rare
@@ -469,6 +475,8 @@ class WindowedSearch:
     def page(self, offset: int, limit: int) -> SearchPage:
         """The documents *offset* to *offset* + *limit* and the number of matches."""
         need = offset + limit
+        if self._rare_in_sample(need):
+            return self._rare_page(offset, limit)
         size = SEARCH_WINDOW
         while True:
             keys, complete = self.window(size)
@@ -479,6 +487,13 @@ class WindowedSearch:
             if 2 * len(keys) * SEARCH_WINDOW_MAX < 3 * need * size or size >= SEARCH_WINDOW_MAX:
                 return self._rare_page(offset, limit)
             size = min(SEARCH_WINDOW_MAX, math.ceil(1.5 * need * size / len(keys)))
+
+    def _rare_in_sample(self, need: int) -> bool:
+        """Whether the sample of the register (``search_sample``) already says what the
+        windows would find: that even the largest would not fill the page (by the rule
+        :meth:`page` applies to a window's share of matches)."""
+        share = text_sample().share_at_most(_searched_texts(self.filters))
+        return share is not None and 2 * share * SEARCH_WINDOW_MAX < 3 * need
 
     def _rare_page(self, offset: int, limit: int) -> SearchPage:
         """A page of :meth:`everything`, counted in the same statement (few matches), which
