@@ -30,6 +30,8 @@ from chinhquyenso.documents.models import Document
 SAMPLE_SIZE = 2000
 #: Seconds a process keeps its sample.
 SAMPLE_MAX_AGE = 600.0
+#: Keys looked up per statement (older SQLite builds take at most 999 parameters).
+_KEYS_PER_STATEMENT = 900
 
 #: Each process's sample (one entry), renewed by age only.
 SAMPLES = ProcessCopies[str, "TextSample"]("documents:text-sample", max_age=SAMPLE_MAX_AGE)
@@ -81,9 +83,12 @@ def _read_sample() -> TextSample:
     if bounds["low"] is None:
         return TextSample(0, {})
     keys = range(bounds["low"], bounds["high"] + 1)
-    drawn = keys if len(keys) <= SAMPLE_SIZE else random.sample(keys, SAMPLE_SIZE)
-    texts = Document.objects.filter(pk__in=drawn).values_list("search_text", flat=True)
-    return TextSample.of(list(texts))
+    drawn = list(keys) if len(keys) <= SAMPLE_SIZE else random.sample(keys, SAMPLE_SIZE)
+    texts: list[str] = []
+    for start in range(0, len(drawn), _KEYS_PER_STATEMENT):
+        chunk = drawn[start : start + _KEYS_PER_STATEMENT]
+        texts += Document.objects.filter(pk__in=chunk).values_list("search_text", flat=True)
+    return TextSample.of(texts)
 
 
 def text_sample() -> TextSample:

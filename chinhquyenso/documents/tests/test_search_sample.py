@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chinhquyenso.api.models import ApiScope
 from chinhquyenso.api.services import api_client_create
-from chinhquyenso.documents import selectors
+from chinhquyenso.documents import search_sample, selectors
 from chinhquyenso.documents.search_sample import SAMPLES, TextSample, text_sample
 from chinhquyenso.documents.tests.conftest import Register, make_pdf, upload
 
@@ -41,11 +41,14 @@ def test_the_share_is_an_upper_bound_from_trigrams() -> None:
 
 
 @pytest.mark.django_db
-def test_the_sample_is_drawn_from_the_register_and_kept(register_incoming: Register) -> None:
+def test_the_sample_is_drawn_from_the_register_and_kept(
+    register_incoming: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert text_sample().size == 0  # an empty register: kept as an empty sample
     SAMPLES.forget()
     register_incoming()
     register_incoming(number=153, subject="Phòng chống sốt xuất huyết")
+    monkeypatch.setattr(search_sample, "_KEYS_PER_STATEMENT", 1)  # read in several statements
     sample = text_sample()
     assert sample.size == 2
     assert sample.share_at_most(["sot xuat huyet"]) == 0.5
