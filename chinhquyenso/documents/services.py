@@ -38,7 +38,7 @@ from chinhquyenso.core import clock
 from chinhquyenso.core.audit import audit_record
 from chinhquyenso.core.notify import notify_in_app
 from chinhquyenso.core.search import searchable_text
-from chinhquyenso.core.text import clean_text
+from chinhquyenso.core.text import clean_text, fold
 from chinhquyenso.documents.errors import DocumentError
 from chinhquyenso.documents.models import (
     Assignment,
@@ -208,10 +208,11 @@ def document_event(
 
 def document_search_text(document: Document) -> str:
     """The folded text searched for *document* (``Document.search_text``): number and
-    notation, arrival number, type, subject, sender, signer, and the text of its PDF."""
+    notation, type, subject, sender, signer, then the words of its PDF
+    (:func:`with_pdf_words`)."""
     reference = format_reference(document.number, document.notation)
     sender_unit = document.sender_unit.name if document.sender_unit is not None else ""
-    return searchable_text(
+    head = searchable_text(
         reference,
         document.notation,
         document.document_type.name if document.document_type_id else "",
@@ -219,8 +220,21 @@ def document_search_text(document: Document) -> str:
         document.sender_name,
         sender_unit if sender_unit != document.sender_name else "",
         document.signer_name,
-        document.full_text,
     )
+    return with_pdf_words(head, document.full_text)
+
+
+def with_pdf_words(head: str, pdf_text: str) -> str:
+    """The folded *head* (the document's own fields, whose phrases a sender is looked for in),
+    then each word of *pdf_text* that is not already there, once, in the order it first comes.
+
+    A search looks for each of its words on its own (``selectors.text_search``): a word a PDF
+    says again, or one the fields already hold, adds nothing it could find, only text that each
+    search reads and tests once more (a page of an official letter says most of its words
+    several times)."""
+    seen = set(head.split())
+    words = [word for word in dict.fromkeys(fold(pdf_text).split()) if word not in seen]
+    return " ".join([head, *words]) if head else " ".join(words)
 
 
 @dataclass(frozen=True)

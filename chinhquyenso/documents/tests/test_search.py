@@ -4,12 +4,14 @@ PDFs, without diacritics; and the query shape the trigram index serves on Postgr
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 
 import pytest
 from django.db import connection
 
 from chinhquyenso.accounts.models import User
+from chinhquyenso.core.text import fold
 from chinhquyenso.documents.models import Document
 from chinhquyenso.documents.selectors import (
     DocumentFilters,
@@ -111,3 +113,51 @@ def test_postgresql_has_a_trigram_index_the_search_can_use() -> None:
         cursor.execute(f"EXPLAIN {query}", params)
         plan = "\n".join(r[0] for r in cursor.fetchall())
     assert "document_search_trgm" in plan, plan
+
+
+def test_the_search_text_holds_each_word_of_the_pdf_once(register_incoming: Register) -> None:
+    said_twice = (
+        "Phun hóa chất phòng sốt xuất huyết tại khối Tân Hòa. "
+        "Phun hóa chất lần hai tại khối Tân Hòa."
+    )
+    letter = register_incoming(
+        sender_name="Ủy ban nhân dân tỉnh Nghệ An",
+        subject="Tăng cường phòng chống sốt xuất huyết",
+        file=upload(make_pdf(said_twice)),
+    )
+    words = letter.search_text.split()
+    # The document's own fields whole, first: a sender is looked for as a phrase.
+    fields = "152/kh-svhttdl kh-svhttdl ke hoach tang cuong phong chong sot xuat huyet uy ban nhan"
+    assert letter.search_text.startswith(fields)
+    assert "uy ban nhan dan tinh nghe an" in letter.search_text
+    # Then each word of the PDF that they do not hold, once, in the order it first comes.
+    pdf_words = words[words.index("an") + 1 :]
+    assert len(pdf_words) == len(set(pdf_words)) and "phun" in pdf_words
+    assert pdf_words.index("phun") < pdf_words.index("tan") < pdf_words.index("lan")
+    assert not {"phong", "sot", "huyet", "nghe"} & set(pdf_words)  # the fields hold them
+    # Every word is still found, the PDF's as the fields'.
+    for query in ("phun hoa chat lan hai", "khoi tan hoa", "SỐT XUẤT HUYẾT", "kh-svhttdl"):
+        assert list(text_search(Document.objects.all(), query)) == [letter], query
+    assert found({"letter": letter}, DocumentFilters(sender="uy ban nhan dan tinh")) == {"letter"}
+
+
+def test_texts_written_whole_are_rewritten_with_each_pdf_word_once(
+    register_incoming: Register,
+) -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "chinhquyenso.documents.migrations.0005_search_text_pdf_words_once"
+    )
+    letter = register_incoming(file=upload(make_pdf("Phun thuốc. Phun thuốc lần hai.")))
+    paper = register_incoming(number=153)
+    expected = letter.search_text
+    head = expected.split(" phun ")[0]
+    whole = f"{head} {fold(letter.full_text)}"
+    Document.objects.filter(pk=letter.pk).update(search_text=whole)
+    Document.objects.filter(pk=paper.pk).update(search_text="viet khac", full_text="")
+    migration.pdf_words_once(apps, None)
+    letter.refresh_from_db()
+    paper.refresh_from_db()
+    assert whole.count("phun") == 2 and letter.search_text == expected
+    assert paper.search_text == "viet khac"  # no PDF text: nothing to rewrite
