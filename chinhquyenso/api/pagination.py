@@ -33,13 +33,20 @@ class BoundedCountPagination(LimitOffsetPagination):
     def paginate_queryset(
         self, queryset: QuerySet, pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
-        offset = pagination.offset
         limit = min(pagination.limit, self.max_limit)
-        bound = max(self.count_bound, offset + limit)
-        # COUNT(*) over a subquery with LIMIT: the database stops at bound + 1 matches.
-        counted = queryset.order_by()[: bound + 1].count()
-        return {
-            "items": queryset[offset : offset + limit],
-            "count": min(counted, bound),
-            "count_exact": counted <= bound,
-        }
+        return bounded_page(queryset, pagination.offset, limit, count_bound=self.count_bound)
+
+
+def bounded_page(
+    queryset: QuerySet[Any], offset: int, limit: int, *, count_bound: int = COUNT_BOUND
+) -> dict[str, Any]:
+    """The rows *offset* to *offset* + *limit* of *queryset* (``items``, not yet read) with
+    ``count`` and ``count_exact``, counted up to *count_bound* matches past the page."""
+    bound = max(count_bound, offset + limit)
+    # COUNT(*) over a subquery with LIMIT: the database stops at bound + 1 matches.
+    counted = queryset.order_by()[: bound + 1].count()
+    return {
+        "items": queryset[offset : offset + limit],
+        "count": min(counted, bound),
+        "count_exact": counted <= bound,
+    }

@@ -10,7 +10,9 @@ token. With a cache shared by the processes (the default file cache, Redis) ever
 the change at its next read; with a cache private to each process, within ``max_age`` seconds.
 
 Several :class:`ProcessCopies` may share a token (a client and the units granted to it): a change
-announced through one of them renews them all.
+announced through one of them renews them all. Copies that no service announces changes of (a
+sample of a table, say) have no token: they are renewed by age alone, and reading them costs
+no look-up in the cache.
 
 The token is read before the rows are: a change committed in between writes the token again, so a
 copy made from rows older than the change is replaced at the next read.
@@ -50,7 +52,7 @@ class ProcessCopies(Generic[K, V]):
     a flood of keys that are looked up once (made-up API keys) cannot grow the process.
     """
 
-    def __init__(self, token_key: str, *, max_age: float, max_entries: int = 256) -> None:
+    def __init__(self, token_key: str | None, *, max_age: float, max_entries: int = 256) -> None:
         self.token_key = token_key
         self.max_age = max_age
         self.max_entries = max_entries
@@ -61,7 +63,7 @@ class ProcessCopies(Generic[K, V]):
         """The value of *key*: this process's copy while it is fresh, else ``load()`` kept.
 
         A ``None`` from *load* (nothing found) is returned and not kept."""
-        token = cache.get(self.token_key)
+        token = cache.get(self.token_key) if self.token_key is not None else None
         now = monotonic()
         held = self._copies.get(key)
         if held is not None and held.token == token and now - held.read_at < self.max_age:
@@ -76,14 +78,21 @@ class ProcessCopies(Generic[K, V]):
     def changed(self) -> None:
         """Tell every process that the rows changed: a new token, and no copy here (nor in the
         other copies kept under the same token)."""
-        cache.set(self.token_key, secrets.token_hex(8), timeout=None)
+        key = self._token_key()
+        cache.set(key, secrets.token_hex(8), timeout=None)
         self._forget_alike()
 
     def changed_on_commit(self) -> None:
         """For a service that changes the rows: this process forgets its copies now (and those
         kept under the same token), and every process does once the transaction commits."""
+        self._token_key()
         self._forget_alike()
         transaction.on_commit(self.changed)
+
+    def _token_key(self) -> str:
+        if self.token_key is None:
+            raise TypeError("Copies without a token are renewed by age alone.")
+        return self.token_key
 
     def _forget_alike(self) -> None:
         for copies in list(_every):

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import get_script_prefix, reverse
@@ -27,9 +28,10 @@ from pydantic_core import to_json
 from chinhquyenso.api.auth import ApiKeyAuth, request_client
 from chinhquyenso.api.errors import ApiNotFound, ErrorOut
 from chinhquyenso.api.models import ApiClient, ApiScope
-from chinhquyenso.api.pagination import BoundedCountPagination
+from chinhquyenso.api.pagination import BoundedCountPagination, bounded_page
 from chinhquyenso.api.selectors import granted_units
 from chinhquyenso.api.types import LocalTime
+from chinhquyenso.core.clock import day_start
 from chinhquyenso.documents.models import Direction, Document, Secrecy, Status, Urgency
 from chinhquyenso.documents.numbering import format_reference
 from chinhquyenso.documents.selectors import (
@@ -79,10 +81,6 @@ def _unit_by_code(code: str) -> Unit | None:
     return Unit.objects.filter(Q(code=code) | Q(agency_code=code)).first()
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 #: Documents on a page at most.
 MAX_LIMIT = 200
 
@@ -96,12 +94,9 @@ def _page(found: QuerySet[Document] | WindowedSearch, offset: int, limit: int) -
         page = found.page(offset, limit)
         keys, count, count_exact = page.keys, page.count, page.count_exact
     else:
-        paging = BoundedCountPagination(max_limit=MAX_LIMIT)
-        counted = paging.paginate_queryset(
-            found.values_list("pk", flat=True),
-            LimitOffsetPagination.Input(limit=limit, offset=offset),
-            request=None,  # type: ignore[arg-type]
-        )
+        keys_only = found.values_list("pk", flat=True)
+        bound = BoundedCountPagination.count_bound
+        counted = bounded_page(keys_only, offset, limit, count_bound=bound)
         keys = list(counted["items"])
         count, count_exact = counted["count"], counted["count_exact"]
     return {
@@ -187,26 +182,25 @@ class DocumentPageOut(BoundedCountPagination.Output):
     items: list[DocumentOut]
 
 
+#: The JSON encoder of the other answers (ninja's is Django's): times to the millisecond.
+_ENCODER = DjangoJSONEncoder()
+
+
 def _time_text(moment: dt.datetime | None) -> str | None:
-    """*moment* in local time as the API writes times: to the millisecond when it has a
-    fraction of a second, with its offset (``2026-11-28T09:30:00.123+07:00``), as ninja's JSON
-    encoder writes the other answers' times."""
+    """*moment* in local time (``2026-11-28T09:30:00.123+07:00``), written as the other answers
+    write times. The platform's time zone is never switched per request, so its default is
+    the local time (looked up once, unlike ``timezone.localtime``)."""
     if moment is None:
         return None
-    local = moment.astimezone(timezone.get_default_timezone())
-    return local.isoformat(timespec="milliseconds" if local.microsecond else "seconds")
-
-
-def _date_text(day: dt.date | None) -> str | None:
-    return day.isoformat() if day is not None else None
+    text: str = _ENCODER.default(moment.astimezone(timezone.get_default_timezone()))
+    return text
 
 
 def _unit_out(code: str | None, agency_code: str | None, name: str | None) -> dict[str, Any]:
     return {"code": code, "agency_code": agency_code, "name": name}
 
 
-#: The listed fields written as text in JSON: dates, and times (in local time).
-_DATES = ("issued_on", "due_on")
+#: The listed times, written in local time (``to_json`` writes dates as ISO 8601 itself).
 _TIMES = ("arrived_at", "created_at", "completed_at")
 
 
@@ -220,7 +214,6 @@ def document_out(row: dict[str, Any]) -> dict[str, Any]:
         )
     return {
         **{name: row[name] for name in LISTED_FIELDS},
-        **{name: _date_text(row[name]) for name in _DATES},
         **{name: _time_text(row[name]) for name in _TIMES},
         "status_label": str(Status(row["status"]).label),
         "unit": _unit_out(row["unit_code"], row["unit_agency_code"], row["unit_name"]),
@@ -346,8 +339,8 @@ def _documents_found(
         sender=filters.sender,
         issued_from=filters.issued_from,
         issued_to=filters.issued_to,
-        arrived_from=_day_start(filters.arrived_from) if filters.arrived_from else None,
-        arrived_to=_day_start(filters.arrived_to + dt.timedelta(days=1))
+        arrived_from=day_start(filters.arrived_from) if filters.arrived_from else None,
+        arrived_to=day_start(filters.arrived_to + dt.timedelta(days=1))
         if filters.arrived_to
         else None,
         q=filters.q,

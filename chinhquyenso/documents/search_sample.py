@@ -34,7 +34,7 @@ SAMPLE_MAX_AGE = 600.0
 _KEYS_PER_STATEMENT = 900
 
 #: Each process's sample (one entry), renewed by age only.
-SAMPLES = ProcessCopies[str, "TextSample"]("documents:text-sample", max_age=SAMPLE_MAX_AGE)
+SAMPLES = ProcessCopies[str, "TextSample"](None, max_age=SAMPLE_MAX_AGE)
 
 
 def trigrams(text: str) -> set[str]:

@@ -312,27 +312,27 @@ def _holding(texts: list[str], *, indexed: bool) -> Q:
     if indexed:
         return functools.reduce(operator.and_, (Q(search_text__contains=text) for text in texts))
     # One test per text, as the ORM writes it (below); the texts go as parameters.
-    sql, params = _position_test()
-    values = [text if value is _NEEDLE else value for text in texts for value in params]
+    sql, params, at = _position_test()
+    values = [
+        text if index == at else value for text in texts for index, value in enumerate(params)
+    ]
     tests = " AND ".join([sql] * len(texts))
     return Q(RawSQL(f"({tests})", values, BooleanField()))  # noqa: S611
 
 
-#: Stands for the searched text while :func:`_position_test` is written.
-_NEEDLE = "\x00"
-
-
 @functools.cache
-def _position_test() -> tuple[str, tuple[Any, ...]]:
-    """``strpos(search_text, %s) > 0`` as this database writes it (``instr`` on SQLite), with
-    its parameters, :data:`_NEEDLE` standing for the text. Written once per process: the
+def _position_test() -> tuple[str, tuple[Any, ...], int]:
+    """``strpos(search_text, %s) > 0`` as this database writes it (``instr`` on SQLite), its
+    parameters, and the place of the searched text among them. Written once per process: the
     window tests every word of every search this way, and building the expression for each
     word took about a tenth of the time a search spends in Python."""
     query = Query(Document)
-    test: Any = GreaterThan(StrIndex("search_text", Value(_NEEDLE)), 0).resolve_expression(query)
-    sql, params = test.as_sql(query.get_compiler(connection=connection), connection)
-    assert _NEEDLE in params
-    return sql, tuple(_NEEDLE if value == _NEEDLE else value for value in params)
+    placeholder = "\x00"
+    test: Any = GreaterThan(StrIndex("search_text", Value(placeholder)), 0)
+    sql, params = test.resolve_expression(query).as_sql(
+        query.get_compiler(connection=connection), connection
+    )
+    return sql, tuple(params), list(params).index(placeholder)
 
 
 def filter_documents(documents: QuerySet[Document], filters: DocumentFilters) -> QuerySet[Document]:
@@ -482,18 +482,15 @@ class WindowedSearch:
             keys, complete = self.window(size)
             if complete or len(keys) >= need:
                 return SearchPage(keys[offset:need], len(keys), complete)
-            # Grown only when the share found so far fills the page with a margin: a larger
-            # window that still falls short costs more than gathering the rare matches.
-            if 2 * len(keys) * SEARCH_WINDOW_MAX < 3 * need * size or size >= SEARCH_WINDOW_MAX:
+            if _too_rare(len(keys) / size, need) or size >= SEARCH_WINDOW_MAX:
                 return self._rare_page(offset, limit)
             size = min(SEARCH_WINDOW_MAX, math.ceil(1.5 * need * size / len(keys)))
 
     def _rare_in_sample(self, need: int) -> bool:
         """Whether the sample of the register (``search_sample``) already says what the
-        windows would find: that even the largest would not fill the page (by the rule
-        :meth:`page` applies to a window's share of matches)."""
+        windows would find: a share of matches too small for any window."""
         share = text_sample().share_at_most(_searched_texts(self.filters))
-        return share is not None and 2 * share * SEARCH_WINDOW_MAX < 3 * need
+        return share is not None and _too_rare(share, need)
 
     def _rare_page(self, offset: int, limit: int) -> SearchPage:
         """A page of :meth:`everything`, counted in the same statement (few matches), which
@@ -503,6 +500,13 @@ class WindowedSearch:
         if not rows:
             return SearchPage([], self.everything().count() if offset else 0, True)
         return SearchPage([pk for pk, _total in rows], rows[0][1], True)
+
+
+def _too_rare(share: float, need: int) -> bool:
+    """Whether matches found in *share* of the candidates are too rare for the largest window
+    to fill *need* documents with a margin: a larger window that still falls short costs more
+    than gathering the rare matches through the trigram index."""
+    return 2 * share * SEARCH_WINDOW_MAX < 3 * need
 
 
 def search_documents(
