@@ -33,7 +33,7 @@ from chinhquyenso.accounts.models import Role
 from chinhquyenso.accounts.permissions import roles_of, units_visible_to
 from chinhquyenso.core.search import search_conditions
 from chinhquyenso.core.sql import column
-from chinhquyenso.core.text import fold, nfc
+from chinhquyenso.core.text import fold, joined, nfc
 from chinhquyenso.documents.models import (
     Assignment,
     BusinessType,
@@ -308,10 +308,31 @@ def text_search(
 
 
 def _holding(texts: list[str], *, indexed: bool) -> Q:
-    """The search text holds every one of the folded *texts*."""
-    if indexed:
-        return functools.reduce(operator.and_, (Q(search_text__contains=text) for text in texts))
-    # One test per text, as the ORM writes it (below); the texts go as parameters.
+    """The search text holds every one of the folded *texts*.
+
+    Through the index, a word with marks inside (``kh-syt``) is looked for joined first
+    (``LIKE '%khsyt%'``), then tested as it is: every search text holding the word holds it
+    joined (``core.text.with_joined_words``), so this finds the same documents. The trigram
+    index splits ``kh-syt`` at its mark into ``kh`` and ``syt``, whose runs of three characters
+    half the register holds; ``khs`` and ``hsy`` mostly come from that notation alone."""
+    if not indexed:
+        return _positions(texts)
+    conditions, marked = [], []
+    for text in texts:
+        form = joined(text) if " " not in text else None
+        if form is not None and len(form) >= 3:
+            conditions.append(Q(search_text__contains=form))
+            marked.append(text)
+        else:
+            conditions.append(Q(search_text__contains=text))
+    if marked:
+        conditions.append(_positions(marked))
+    return functools.reduce(operator.and_, conditions)
+
+
+def _positions(texts: list[str]) -> Q:
+    """The search text holds every one of *texts*, tested so that no index serves it: one
+    test per text, as the ORM writes it (below); the texts go as parameters."""
     sql, params, at = _position_test()
     values = [
         text if index == at else value for text in texts for index, value in enumerate(params)

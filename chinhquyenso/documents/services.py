@@ -38,7 +38,7 @@ from chinhquyenso.core import clock
 from chinhquyenso.core.audit import audit_record
 from chinhquyenso.core.notify import notify_in_app
 from chinhquyenso.core.search import searchable_text
-from chinhquyenso.core.text import clean_text, fold
+from chinhquyenso.core.text import clean_text, fold, with_joined_words
 from chinhquyenso.documents.errors import DocumentError
 from chinhquyenso.documents.models import (
     Assignment,
@@ -209,7 +209,9 @@ def document_event(
 def document_search_text(document: Document) -> str:
     """The folded text searched for *document* (``Document.search_text``): number and
     notation, type, subject, sender, signer, then the words of its PDF
-    (:func:`with_pdf_words`)."""
+    (:func:`with_pdf_words`), then the words with marks inside run together
+    (``core.text.with_joined_words``: ``152/kh-syt`` → ``152khsyt``), which a search for a
+    notation looks for first (``selectors.text_search``)."""
     reference = format_reference(document.number, document.notation)
     sender_unit = document.sender_unit.name if document.sender_unit is not None else ""
     head = searchable_text(
@@ -221,7 +223,7 @@ def document_search_text(document: Document) -> str:
         sender_unit if sender_unit != document.sender_name else "",
         document.signer_name,
     )
-    return with_pdf_words(head, document.full_text)
+    return with_joined_words(with_pdf_words(head, document.full_text))
 
 
 def with_pdf_words(head: str, pdf_text: str) -> str:

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chinhquyenso.core.search import search
-from chinhquyenso.core.text import clean_text, fold, nfc
+from chinhquyenso.core.text import clean_text, fold, joined, nfc, with_joined_words
 from chinhquyenso.env import env_bool, env_int
 from chinhquyenso.units.models import Unit, UnitKind
 from chinhquyenso.units.services import unit_create
@@ -71,3 +71,29 @@ def test_search_is_diacritic_insensitive(province):
     assert names(unicodedata.normalize("NFD", "vinh hưng")) == ["Phường Vinh Hưng"]
     assert names("") == sorted(units.values_list("name", flat=True))
     assert names("hà nội") == []
+
+
+def test_joined_words_run_letters_and_digits_together() -> None:
+    assert joined("152/kh-syt") == "152khsyt"
+    assert joined("28/11/2026,") == "28112026"
+    assert joined("syt") is None and joined("(syt)") is None and joined("-syt") is None
+    text = "152/kh-syt kh-syt ke hoach khsyt"
+    assert with_joined_words(text) == f"{text} 152khsyt"
+    assert with_joined_words(with_joined_words(text)) == with_joined_words(text)
+    assert with_joined_words("ke hoach") == "ke hoach"
+
+
+@given(
+    st.lists(st.text(alphabet="ab1-/.(", min_size=1, max_size=8), min_size=1, max_size=6),
+    st.data(),
+)
+def test_a_text_holding_a_word_holds_that_word_joined(words: list[str], data) -> None:
+    """What the documents search relies on: any run of characters inside one word of a text
+    that has marks inside is also found, joined, in the text with its joined words."""
+    text = " ".join(words)
+    word = data.draw(st.sampled_from(words))
+    start = data.draw(st.integers(0, len(word) - 1))
+    part = word[start : data.draw(st.integers(start + 1, len(word)))]
+    form = joined(part)
+    if form is not None:
+        assert form in with_joined_words(text)

@@ -9,27 +9,22 @@ is left as it is (every search still finds it; it is only longer).
 from django.db import migrations
 
 from chinhquyenso.core.text import fold
+from chinhquyenso.documents.migrations._search_texts import rewrite_search_texts
 from chinhquyenso.documents.services import with_pdf_words
 
-BATCH = 500
 
 
 def pdf_words_once(apps, schema_editor):
     Document = apps.get_model("documents", "Document")
     documents = Document.objects.exclude(full_text="").only("pk", "search_text", "full_text")
-    changed = []
-    for document in documents.order_by("pk").iterator(chunk_size=BATCH):
-        pdf = fold(document.full_text)
-        if not pdf or not document.search_text.endswith(pdf):
-            continue
-        text = with_pdf_words(document.search_text[: -len(pdf)].strip(), document.full_text)
-        if text != document.search_text:
-            document.search_text = text
-            changed.append(document)
-        if len(changed) >= BATCH:
-            Document.objects.bulk_update(changed, ["search_text"])
-            changed = []
-    Document.objects.bulk_update(changed, ["search_text"])
+    rewrite_search_texts(schema_editor, documents, _words_once)
+
+
+def _words_once(document) -> str | None:
+    pdf = fold(document.full_text)
+    if not pdf or not document.search_text.endswith(pdf):
+        return None
+    return with_pdf_words(document.search_text[: -len(pdf)].strip(), document.full_text)
 
 
 class Migration(migrations.Migration):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -107,12 +108,19 @@ def test_postgresql_has_a_trigram_index_the_search_can_use() -> None:
         # With sequential scans off, the planner must be able to answer through the index.
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")  # a btree on the ordering is no answer
-        query, params = (
-            text_search(Document.objects.all(), "giao thong").values("pk").query.sql_with_params()
-        )
-        cursor.execute(f"EXPLAIN {query}", params)
-        plan = "\n".join(r[0] for r in cursor.fetchall())
-    assert "document_search_trgm" in plan, plan
+        plans = {}
+        for words in ("giao thong", "152/kh-syt"):
+            query, params = (
+                text_search(Document.objects.all(), words).values("pk").query.sql_with_params()
+            )
+            cursor.execute(f"EXPLAIN {query}", params)
+            plans[words] = [r[0] for r in cursor.fetchall()]
+    for plan in plans.values():
+        assert any("document_search_trgm" in line for line in plan), plan
+    # The index is asked for the joined notation only; the notation is tested on its rows.
+    (asked,) = [line for line in plans["152/kh-syt"] if "Index Cond" in line]
+    assert "%152khsyt%" in asked and "kh-syt" not in asked, plans
+    assert any("Filter" in line and "152/kh-syt" in line for line in plans["152/kh-syt"]), plans
 
 
 def test_the_search_text_holds_each_word_of_the_pdf_once(register_incoming: Register) -> None:
@@ -156,8 +164,63 @@ def test_texts_written_whole_are_rewritten_with_each_pdf_word_once(
     whole = f"{head} {fold(letter.full_text)}"
     Document.objects.filter(pk=letter.pk).update(search_text=whole)
     Document.objects.filter(pk=paper.pk).update(search_text="viet khac", full_text="")
-    migration.pdf_words_once(apps, None)
+    migration.pdf_words_once(apps, _editor())
     letter.refresh_from_db()
     paper.refresh_from_db()
-    assert whole.count("phun") == 2 and letter.search_text == expected
+    assert whole.count("phun") == 2 and " phun " in letter.search_text
+    assert letter.search_text.count("phun") == 1
     assert paper.search_text == "viet khac"  # no PDF text: nothing to rewrite
+    # With the joined words the next migration adds, it is what the services write now.
+    _joined_words_migration().add_joined_words(apps, _editor())
+    letter.refresh_from_db()
+    assert letter.search_text == expected
+
+
+def _editor() -> SimpleNamespace:
+    """What the data migrations use of their schema editor."""
+    return SimpleNamespace(connection=connection)
+
+
+def _joined_words_migration():
+    return importlib.import_module(
+        "chinhquyenso.documents.migrations.0006_search_text_joined_words"
+    )
+
+
+def test_a_word_with_marks_inside_is_found_joined_then_as_it_is(
+    register_incoming: Register,
+) -> None:
+    letter = register_incoming(file=upload(make_pdf("Theo Công văn số 88/SYT-NVY ngày 2/11.")))
+    assert "152khsvhttdl khsvhttdl" in letter.search_text and "88sytnvy" in letter.search_text
+    # Documents holding the joined letters, or the parts apart, but not the word itself.
+    joined_only = register_incoming(number=153, notation="UBND-VP", subject="Mã KHSVHTTDL, 88 SYT")
+    apart = register_incoming(number=154, notation="KH-UBND", subject="SVHTTDL phối hợp")
+    everyone = Document.objects.all()
+    for query in ("kh-svhttdl", "KH-SVHTTDL", "152/KH-SVHTTDL", "88/syt-nvy", "syt-nvy ngay"):
+        assert list(text_search(everyone, query)) == [letter], query
+    assert set(text_search(everyone, "khsvhttdl")) == {letter, joined_only}
+    assert set(text_search(everyone, "svhttdl")) == {letter, joined_only, apart}
+    # The index is asked for the joined word; the word itself is tested on the rows it gives.
+    where = str(text_search(everyone.values("pk"), "kh-svhttdl ke").query).split("WHERE", 1)[1]
+    assert "%khsvhttdl%" in where and "%ke%" in where and "%kh-svhttdl%" not in where
+    assert "kh-svhttdl" in where
+    # Too short joined (``a-b``) to narrow anything: looked for as it is.
+    assert "%a-b%" in str(text_search(everyone.values("pk"), "a-b").query)
+
+
+def test_existing_texts_are_given_their_joined_words(register_incoming: Register) -> None:
+    from django.apps import apps
+
+    letter = register_incoming(file=upload(make_pdf("Theo Công văn số 88/SYT-NVY.")))
+    expected = letter.search_text
+    before = " ".join(w for w in expected.split() if w not in {"152khsvhttdl", "khsvhttdl"})
+    before = before.replace(" 88sytnvy", "")
+    assert "khsvhttdl" not in before
+    Document.objects.filter(pk=letter.pk).update(search_text=before)
+    _joined_words_migration().add_joined_words(apps, _editor())
+    letter.refresh_from_db()
+    assert letter.search_text == expected
+    assert list(text_search(Document.objects.all(), "kh-svhttdl")) == [letter]
+    _joined_words_migration().add_joined_words(apps, _editor())  # once is enough
+    letter.refresh_from_db()
+    assert letter.search_text == expected
