@@ -65,6 +65,14 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Đã từ chối nhận")
 
 
+class Channel(models.TextChoices):
+    """How an incoming document came to its unit."""
+
+    PLATFORM = "platform", _("Hệ thống (văn bản điện tử liên thông)")
+    EDXML = "edxml", _("Gói tin edXML (trục liên thông)")
+    REGISTERED = "registered", _("Vào sổ tại đơn vị")
+
+
 class DeliveryStatus(models.TextChoices):
     """Status of an issued document at one recipient (edXML status codes, QCVN 102:2016)."""
 
@@ -282,6 +290,14 @@ class Document(SearchableMixin, models.Model):
     def reference(self) -> str:
         """``15/QĐ-UBND``, or empty before a number is given."""
         return f"{self.number:02d}/{self.notation}" if self.number else ""
+
+    @property
+    def channel(self) -> Channel:
+        """How this incoming document came: sent through the platform, in an edXML package,
+        or registered by the clerk (paper, e-mail)."""
+        if self.source_delivery_id:
+            return Channel.PLATFORM
+        return Channel.EDXML if self.edxml_id else Channel.REGISTERED
 
 
 class DocumentFile(models.Model):

@@ -33,6 +33,7 @@ from chinhquyenso.core.pdf import render_pdf
 from chinhquyenso.core.text import fold
 from chinhquyenso.documents.models import (
     Assignment,
+    Channel,
     Delivery,
     Direction,
     Document,
@@ -99,13 +100,18 @@ def _handler(assignment: Assignment) -> str:
     return assignment.unit.name if assignment.unit is not None else ""
 
 
+#: The register's note on how an incoming document came (none for one registered on paper).
+_CHANNEL_NOTES = {
+    Channel.PLATFORM: gettext_lazy("Nhận qua hệ thống"),
+    Channel.EDXML: gettext_lazy("Nhận qua gói tin edXML"),
+}
+
+
 def _incoming_row(document: Document) -> tuple[str, ...]:
     leads = [a for a in document.assignments.all() if a.role == Assignment.Role.LEAD]
     notes = _marks(document)
-    if document.source_delivery_id:
-        notes.append(_("Nhận qua hệ thống"))
-    elif document.edxml_id:
-        notes.append(_("Nhận qua gói tin edXML"))
+    if document.channel in _CHANNEL_NOTES:
+        notes.append(str(_CHANNEL_NOTES[document.channel]))
     if document.status == Status.REJECTED:
         notes.append(_("Đã trả lại"))
     return (

@@ -18,6 +18,7 @@ from chinhquyenso.documents import services
 from chinhquyenso.documents.errors import DocumentError
 from chinhquyenso.documents.models import (
     Assignment,
+    Channel,
     Delivery,
     DeliveryStatus,
     Document,
@@ -26,6 +27,7 @@ from chinhquyenso.documents.models import (
     Status,
     Urgency,
 )
+from chinhquyenso.documents.registers_print import printed_register
 from chinhquyenso.documents.selectors import (
     arrivals_for,
     assigned_to,
@@ -34,7 +36,7 @@ from chinhquyenso.documents.selectors import (
     get_document_for_user,
     late,
 )
-from chinhquyenso.documents.tests.conftest import Register, doc_type, local, upload
+from chinhquyenso.documents.tests.conftest import Register, client_for, doc_type, local, upload
 from chinhquyenso.signing.tests.test_signing import encrypted_pdf, pdf_with_javascript
 from chinhquyenso.units.models import Unit, UnitKind
 from chinhquyenso.units.services import unit_create
@@ -134,7 +136,12 @@ def test_the_clerk_accepts_a_document_sent_through_the_platform(
     assert (document.number, document.notation) == (45, "UBND-VP")
     assert document.sender_name == sender.name
     assert document.arrival_number == 1
-    assert document.source_delivery == arrived
+    assert document.source_delivery == arrived and document.channel == Channel.PLATFORM
+    shown = client_for(clerk).get(f"/can-bo/van-ban/den/{document.pk}/").content.decode()
+    assert "Hệ thống (văn bản điện tử liên thông)" in shown and "Vào sổ tại đơn vị" not in shown
+    assert document.register is not None
+    (row,) = printed_register(document.register, document.year).rows
+    assert row[-1] == "Nhận qua hệ thống"
     received = document.files.get()
     assert received.kind == DocumentFile.Kind.RECEIVED
     assert received.sha256 == arrived.document.files.get().sha256

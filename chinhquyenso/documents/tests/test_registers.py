@@ -64,6 +64,10 @@ def test_the_incoming_register_has_the_ten_columns_and_a_row_per_arrival(
         "",
     )
     assert second[1] == "02" and second[3] == "07/TB-UBND"
+    # Registered on paper by the clerk: no note on how it came, and the page says so.
+    document = Document.objects.get(register=incoming_register, arrival_number=1)
+    shown = client_for(alice).get(f"/can-bo/van-ban/den/{document.pk}/").content.decode()
+    assert "Vào sổ tại đơn vị" in shown and "trục liên thông" not in shown
     assert (printed.first, printed.last) == ("01", "02")
     assert printed_register(incoming_register, 2025).rows == []
 
