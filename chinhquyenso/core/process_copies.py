@@ -85,7 +85,7 @@ class ProcessCopies(Generic[K, V]):
     def changed_on_commit(self) -> None:
         """For a service that changes the rows: this process forgets its copies now (and those
         kept under the same token), and every process does once the transaction commits."""
-        self._token_key()
+        self._token_key()  # refused before anything is forgotten
         self._forget_alike()
         transaction.on_commit(self.changed)
 

@@ -110,8 +110,9 @@ _CHANNEL_NOTES = {
 def _incoming_row(document: Document) -> tuple[str, ...]:
     leads = [a for a in document.assignments.all() if a.role == Assignment.Role.LEAD]
     notes = _marks(document)
-    if document.channel in _CHANNEL_NOTES:
-        notes.append(str(_CHANNEL_NOTES[document.channel]))
+    channel_note = _CHANNEL_NOTES.get(document.channel)
+    if channel_note is not None:
+        notes.append(str(channel_note))
     if document.status == Status.REJECTED:
         notes.append(_("Đã trả lại"))
     return (

@@ -47,7 +47,7 @@ from chinhquyenso.documents.models import (
     Status,
 )
 from chinhquyenso.documents.numbering import parse_reference
-from chinhquyenso.documents.search_sample import text_sample
+from chinhquyenso.documents.search_sample import text_sample, trigrams
 from chinhquyenso.documents.workflow import INCOMING_OPEN, TRANSITIONS
 from chinhquyenso.units.models import Unit
 
@@ -320,7 +320,7 @@ def _holding(texts: list[str], *, indexed: bool) -> Q:
     conditions, marked = [], []
     for text in texts:
         form = joined(text) if " " not in text else None
-        if form is not None and len(form) >= 3:
+        if form is not None and trigrams(form):
             conditions.append(Q(search_text__contains=form))
             marked.append(text)
         else:
@@ -540,7 +540,7 @@ def search_documents(
         return reference.order_by(*order)
     candidates = _exact_filters(documents, filters).order_by(*order)
     # Words that fold to nothing (a lone accent) narrow nothing: a plain list.
-    if not _text_conditions(filters):
+    if not _searched_texts(filters):
         return candidates
     return WindowedSearch(filters=filters, candidates=candidates, order=order)
 

@@ -13,7 +13,6 @@ from chinhquyenso.documents.migrations._search_texts import rewrite_search_texts
 from chinhquyenso.documents.services import with_pdf_words
 
 
-
 def pdf_words_once(apps, schema_editor):
     Document = apps.get_model("documents", "Document")
     documents = Document.objects.exclude(full_text="").only("pk", "search_text", "full_text")
