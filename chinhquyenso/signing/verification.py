@@ -19,6 +19,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import x509 as asn1_x509
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import (
@@ -46,6 +47,15 @@ _LEVELS = {
     ModificationLevel.FORM_FILLING: "form_filling",
     ModificationLevel.ANNOTATIONS: "annotations",
     ModificationLevel.OTHER: "other",
+}
+
+#: The form fields the platform fills or signs after the person's signature, as a reader knows
+#: them (a PDF names its fields for machines: ``so_ky_hieu``).
+_FIELD_LABELS = {
+    pdf_tools.NUMBER_FIELD: gettext_lazy("số, ký hiệu"),
+    pdf_tools.DATE_FIELD: gettext_lazy("ngày ban hành"),
+    pdf_tools.PERSON_FIELD: gettext_lazy("chữ ký của người có thẩm quyền"),
+    pdf_tools.SEAL_FIELD: gettext_lazy("chữ ký của cơ quan, tổ chức"),
 }
 
 
@@ -79,6 +89,12 @@ class SignatureReport:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def changed_field_labels(self) -> list[str]:
+        """:attr:`changed_fields` for a reader: the platform's own fields by what they hold,
+        any other by its name in the PDF."""
+        return [str(_FIELD_LABELS.get(name, name)) for name in self.changed_fields]
 
 
 @dataclass(frozen=True)
