@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "chinhquyenso.portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "chinhquyenso.core.middleware.NfcInputMiddleware",
+    "chinhquyenso.core.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -17,6 +17,8 @@ hành chính (`/procedures/`), vốn được công bố cho mọi người.
 `{"error": {"code": "...", "message": "...", "details": [{"field": "...", "message": "..."}]}}`.
 Mã lỗi: `validation_error` (400), `not_authenticated` (401), `forbidden` (403),
 `not_found` (404), `conflict` (409), `too_many_requests` (429), `internal_error` (500).
+Một chuỗi chứa ký tự NUL (`%00` trong địa chỉ, `\\u0000` trong JSON) luôn bị từ chối với
+`validation_error`, nêu tên từng trường chứa nó.
 
 **Phân trang.** Danh sách nhận `limit` và `offset`, trả về `{"items": [...], "count": n}`.
 Danh sách văn bản thêm `count_exact`: một tìm kiếm quá rộng chỉ được đếm đến 1.000 bản ghi

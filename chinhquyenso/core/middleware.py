@@ -1,14 +1,21 @@
-"""Request middleware: the origin of writes for the audit log, and NFC input."""
+"""Request middleware: the origin of writes for the audit log, NFC input, and input holding a
+NUL character refused."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
+from chinhquyenso.api.errors import ApiValidationError
 from chinhquyenso.core.context import request_origin
 from chinhquyenso.core.text import nfc
+from chinhquyenso.core.views import is_api, page_not_found
 
 
 class RequestContextMiddleware:
@@ -73,3 +80,74 @@ class NfcInputMiddleware:
         if not unicodedata.is_normalized("NFC", text):
             # JSON's own syntax is ASCII, so normalising the whole text only touches strings.
             request._body = nfc(text).encode("utf-8")
+
+
+NUL = "\x00"
+
+
+def _query_fields(data: QueryDict) -> Iterator[str]:
+    """The names of the fields of *data* whose name or a text value holds a NUL."""
+    for key, values in data.lists():
+        if NUL in key or any(isinstance(value, str) and NUL in value for value in values):
+            yield key.replace(NUL, "")
+
+
+def _json_fields(value: Any, path: str = "") -> Iterator[str]:
+    """The dotted paths (``items.0.name``) of the texts in *value* that hold a NUL."""
+    if isinstance(value, str):
+        if NUL in value:
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = str(key).replace(NUL, "")
+            inner = f"{path}.{name}" if path else name
+            if NUL in str(key):
+                yield inner
+            yield from _json_fields(item, inner)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _json_fields(item, f"{path}.{index}" if path else str(index))
+
+
+def _body_fields(request: HttpRequest) -> list[str]:
+    content_type = request.content_type or ""
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return list(_query_fields(request.POST))
+    # JSON can only write a NUL escaped, so only a body holding the escape is parsed here.
+    if content_type == "application/json" and b"\\u0000" in request.body:
+        try:
+            return list(_json_fields(json.loads(request.body)))
+        except (UnicodeDecodeError, ValueError):
+            return []  # the API answers a malformed body with its own 400
+    return []
+
+
+class RefuseNulMiddleware:
+    """Refuse a request when its address or a text it sends holds a NUL character (``%00``,
+    ``\\u0000`` in JSON), before any view reads it.
+
+    No text of the platform holds one. PostgreSQL refuses it in a text parameter, which would
+    fail the request, and SQLite's string functions stop at it (a search for ``\\x00abc``
+    would look for nothing and match everything). The API answers ``400 validation_error``
+    naming each such field (``path`` for the address); a page with such an address is not
+    found, and a page sent such a field answers 400 (a browser never sends one).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        fields = list(_query_fields(request.GET))
+        if request.method in ("POST", "PUT", "PATCH"):
+            fields += _body_fields(request)
+        in_path = NUL in request.path_info
+        if not fields and not in_path:
+            return self.get_response(request)
+        if is_api(request):
+            message = _("Không được chứa ký tự NUL (mã 0).")
+            named = [*(["path"] if in_path else []), *dict.fromkeys(fields)]
+            error = ApiValidationError(details=[(field, message) for field in named])
+            return JsonResponse(error.body(), status=error.status)
+        if in_path:
+            return page_not_found(request)
+        return render(request, "400.html", status=400)

@@ -36,13 +36,13 @@ def readyz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def _is_api(request: HttpRequest) -> bool:
+def is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """404 for the whole site: the API's error shape under /api/, a Vietnamese page elsewhere."""
-    if _is_api(request):
+    if is_api(request):
         error = ApiNotFound(_("Không tìm thấy địa chỉ API này."))
         return JsonResponse(error.body(), status=404)
     return render(request, "404.html", status=404)
@@ -50,7 +50,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500 without a traceback; the error itself is logged by Django."""
-    if _is_api(request):
+    if is_api(request):
         error = ApiError(
             _("Lỗi hệ thống, vui lòng thử lại sau."), status=500, code="internal_error"
         )
