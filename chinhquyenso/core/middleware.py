@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from chinhquyenso.api.errors import ApiValidationError
@@ -123,31 +122,30 @@ def _body_fields(request: HttpRequest) -> list[str]:
 
 
 class RefuseNulMiddleware:
-    """Refuse a request when its address or a text it sends holds a NUL character (``%00``,
-    ``\\u0000`` in JSON), before any view reads it.
+    """Refuse what no view can look up: an address holding a NUL character (``%00``), and,
+    in the API, any text holding one (``\\u0000`` in JSON), before a view reads it.
 
     No text of the platform holds one. PostgreSQL refuses it in a text parameter, which would
     fail the request, and SQLite's string functions stop at it (a search for ``\\x00abc``
     would look for nothing and match everything). The API answers ``400 validation_error``
     naming each such field (``path`` for the address); a page with such an address is not
-    found, and a page sent such a field answers 400 (a browser never sends one).
+    found. The fields a page is sent are left to it: its forms refuse a NUL with their own
+    message, and a payment gateway's notification must be answered in the gateway's terms.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        in_path = NUL in request.path_info
+        if not is_api(request):
+            return page_not_found(request) if in_path else self.get_response(request)
         fields = list(_query_fields(request.GET))
         if request.method in ("POST", "PUT", "PATCH"):
             fields += _body_fields(request)
-        in_path = NUL in request.path_info
         if not fields and not in_path:
             return self.get_response(request)
-        if is_api(request):
-            message = _("Không được chứa ký tự NUL (mã 0).")
-            named = [*(["path"] if in_path else []), *dict.fromkeys(fields)]
-            error = ApiValidationError(details=[(field, message) for field in named])
-            return JsonResponse(error.body(), status=error.status)
-        if in_path:
-            return page_not_found(request)
-        return render(request, "400.html", status=400)
+        message = _("Không được chứa ký tự NUL (mã 0).")
+        named = [*(["path"] if in_path else []), *dict.fromkeys(fields)]
+        error = ApiValidationError(details=[(field, message) for field in named])
+        return JsonResponse(error.body(), status=error.status)
