@@ -7,6 +7,7 @@ import gettext
 from pathlib import Path
 
 import pytest
+from django import forms
 from django.conf import settings
 from django.utils import translation
 
@@ -71,3 +72,18 @@ def test_english_is_served_from_the_catalogue(vietnamese, english):
         assert translation.gettext(vietnamese) == english
     with translation.override("vi"):
         assert translation.gettext(vietnamese) == vietnamese
+
+
+def test_django_s_own_messages_a_user_sees_are_vietnamese():
+    """Django's Vietnamese catalogue leaves some form errors in English; ours fills them."""
+    entries = po_entries(CATALOGUE.parent.parent / "vi" / "LC_MESSAGES" / "django.po")
+    assert entries and all(entry["msgstr"] for entry in entries)
+    field = forms.CharField()
+    with translation.override("vi"):
+        for entry in entries:
+            assert translation.gettext(entry["msgid"]) == entry["msgstr"], entry["msgid"]
+        with pytest.raises(forms.ValidationError, match="Không được chứa ký tự NUL"):
+            field.clean("an\x00")
+    english = translation.override("en")
+    with english, pytest.raises(forms.ValidationError, match="Null characters are not allowed"):
+        field.clean("an\x00")
