@@ -3,12 +3,14 @@ NUL character refused."""
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chinhquyenso.api.errors import ApiValidationError
@@ -121,6 +123,11 @@ def _body_fields(request: HttpRequest) -> list[str]:
     return []
 
 
+@functools.cache
+def _admin_path() -> str:
+    return reverse("admin:index")
+
+
 class RefuseNulMiddleware:
     """Refuse what no view can look up: an address holding a NUL character (``%00``), and,
     in the API, any text holding one (``\\u0000`` in JSON), before a view reads it.
@@ -128,9 +135,10 @@ class RefuseNulMiddleware:
     No text of the platform holds one. PostgreSQL refuses it in a text parameter, which would
     fail the request, and SQLite's string functions stop at it (a search for ``\\x00abc``
     would look for nothing and match everything). The API answers ``400 validation_error``
-    naming each such field (``path`` for the address); a page with such an address is not
-    found. The fields a page is sent are left to it: its forms refuse a NUL with their own
-    message, and a payment gateway's notification must be answered in the gateway's terms.
+    naming each such field (``path`` for the address); a page with such an address, or an
+    admin list with such a filter, is not found. The fields a page is sent are left to it:
+    its forms refuse a NUL with their own message, and a payment gateway's notification must
+    be answered in the gateway's terms.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -139,7 +147,13 @@ class RefuseNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         in_path = NUL in request.path_info
         if not is_api(request):
-            return page_not_found(request) if in_path else self.get_response(request)
+            # The admin's lists take any query field as a filter on the database.
+            in_filters = request.path.startswith(_admin_path()) and bool(
+                list(_query_fields(request.GET))
+            )
+            if in_path or in_filters:
+                return page_not_found(request)
+            return self.get_response(request)
         fields = list(_query_fields(request.GET))
         if request.method in ("POST", "PUT", "PATCH"):
             fields += _body_fields(request)

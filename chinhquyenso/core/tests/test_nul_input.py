@@ -86,6 +86,15 @@ def test_a_page_whose_address_holds_nul_is_not_found(client: Client, province: U
         assert "Không tìm thấy trang" in page.content.decode()
 
 
+def test_an_admin_list_filtered_by_nul_is_not_found(admin_client: Client, province: Unit) -> None:
+    assert admin_client.get("/quan-tri/units/unit/", {"code": "40"}).status_code == 200
+
+    for query in ({"code": "4\x000"}, {"\x00": "40"}):
+        page = admin_client.get("/quan-tri/units/unit/", query)
+        assert page.status_code == 404, query
+        assert "Không tìm thấy trang" in page.content.decode()
+
+
 def test_the_fields_a_page_is_sent_are_left_to_its_forms(client: Client, province: Unit) -> None:
     answer = client.post("/dang-nhap/", {"username": "an\x00@example.vn", "password": "x"})
 
