@@ -9,14 +9,17 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from chinhquyenso.api.errors import ApiValidationError
 from chinhquyenso.core.context import request_origin
 from chinhquyenso.core.text import nfc
 from chinhquyenso.core.views import is_api, page_not_found
+
+#: Bodies Django reads into ``request.POST``.
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class RequestContextMiddleware:
@@ -66,7 +69,7 @@ class NfcInputMiddleware:
         request.GET = _nfc_querydict(request.GET)  # type: ignore[assignment]
         content_type = request.content_type or ""
         if request.method in ("POST", "PUT", "PATCH"):
-            if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if content_type in _FORM_TYPES:
                 request.POST = _nfc_querydict(request.POST)  # type: ignore[assignment]
             elif content_type == "application/json":
                 self._normalise_json_body(request)
@@ -99,10 +102,10 @@ def _json_fields(value: Any, path: str = "") -> Iterator[str]:
         if NUL in value:
             yield path
     elif isinstance(value, dict):
-        for key, item in value.items():
-            name = str(key).replace(NUL, "")
+        for key, item in value.items():  # JSON's keys are texts
+            name = key.replace(NUL, "")
             inner = f"{path}.{name}" if path else name
-            if NUL in str(key):
+            if NUL in key:
                 yield inner
             yield from _json_fields(item, inner)
     elif isinstance(value, list):
@@ -112,7 +115,7 @@ def _json_fields(value: Any, path: str = "") -> Iterator[str]:
 
 def _body_fields(request: HttpRequest) -> list[str]:
     content_type = request.content_type or ""
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if content_type in _FORM_TYPES:
         return list(_query_fields(request.POST))
     # JSON can only write a NUL escaped, so only a body holding the escape is parsed here.
     if content_type == "application/json" and b"\\u0000" in request.body:
@@ -148,8 +151,8 @@ class RefuseNulMiddleware:
         in_path = NUL in request.path_info
         if not is_api(request):
             # The admin's lists take any query field as a filter on the database.
-            in_filters = request.path.startswith(_admin_path()) and bool(
-                list(_query_fields(request.GET))
+            in_filters = request.path.startswith(_admin_path()) and (
+                next(_query_fields(request.GET), None) is not None
             )
             if in_path or in_filters:
                 return page_not_found(request)
@@ -159,7 +162,8 @@ class RefuseNulMiddleware:
             fields += _body_fields(request)
         if not fields and not in_path:
             return self.get_response(request)
-        message = _("Không được chứa ký tự NUL (mã 0).")
+        # The message Django's form fields give for a NUL (Vietnamese in locale/vi).
+        message = ProhibitNullCharactersValidator.message
         named = [*(["path"] if in_path else []), *dict.fromkeys(fields)]
         error = ApiValidationError(details=[(field, message) for field in named])
         return JsonResponse(error.body(), status=error.status)

@@ -5,6 +5,7 @@ field; a page with such an address is not found."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,7 +29,7 @@ def _key(unit: Unit, *scopes: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
-def _refused_fields(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _refused_fields(response: Any) -> list[str]:
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "validation_error"
