@@ -90,10 +90,11 @@ MIDDLEWARE = [
     "chinhquyenso.portal.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "chinhquyenso.core.middleware.NfcInputMiddleware",
-    "chinhquyenso.core.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the user is known: the not-found page it may answer shows who is signed in.
+    "chinhquyenso.core.middleware.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chinhquyenso.core.middleware.RequestContextMiddleware",
 ]

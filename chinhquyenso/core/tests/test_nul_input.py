@@ -94,6 +94,7 @@ def test_an_admin_list_filtered_by_nul_is_not_found(admin_client: Client, provin
         page = admin_client.get("/quan-tri/units/unit/", query)
         assert page.status_code == 404, query
         assert "Không tìm thấy trang" in page.content.decode()
+        assert "Đăng xuất" in page.content.decode()  # still shown as signed in
 
 
 def test_the_fields_a_page_is_sent_are_left_to_its_forms(client: Client, province: Unit) -> None:
